@@ -1,0 +1,396 @@
+/*++
+/* NAME
+/*	dict_lmdbacl 3
+/* SUMMARY
+/*	Postfix dictionary interface for lmdbacl access tables
+/* SYNOPSIS
+/*	#include <dict.h>
+/*	#include <mkmap.h>
+/*
+/*	DICT	*dict_lmdbacl_open(name, open_flags, dict_flags)
+/*	const char *name;
+/*	int	open_flags;
+/*	int	dict_flags;
+/*
+/*	MKMAP	*mkmap_lmdbacl_open(path)
+/*	const char *path;
+/* DESCRIPTION
+/*	This is the only file of lmdbacl that includes Postfix headers. It
+/*	is built into postfix-lmdbacl.so and registered with the line
+/*
+/*	    lmdbacl postfix-lmdbacl.so dict_lmdbacl_open mkmap_lmdbacl_open
+/*
+/*	in dynamicmaps.cf.d/lmdbacl. Its symbols (msg_warn, dict_alloc,
+/*	...) resolve inside the host program (smtpd, postmap, ...).
+/*
+/*	dict_lmdbacl_open() opens the table file NAME.lmdbacl. Read-only
+/*	opens serve lookups from one read transaction, with no lock and no
+/*	system call per lookup. The table declares DICT_FLAG_FIXED, so that
+/*	smtpd keeps sending its partial keys (parent domains, user@,
+/*	truncated addresses); the first query already gets the answer that
+/*	smtpd's whole iteration over a hash: table would reach, with
+/*	wildcards and networks at their specificity. The parent-domain
+/*	style is that of smtpd_access_maps in parent_domain_matches_subdomains.
+/*	stat_fd and mtime are set, so daemons notice a replaced table.
+/*
+/*	Opens for writing (postmap -i, postmap -d, and the bulk build that
+/*	mkmap_lmdbacl_open() sets up for "postmap lmdbacl:FILE") take the
+/*	writer lock, collect the changes in memory, and write one new
+/*	snapshot when the table is closed, through the same engine code as
+/*	"lmdbacl compile".
+/* DIAGNOSTICS
+/*	A missing, empty, truncated or foreign table file, or a plugin
+/*	built for another Postfix version, gives a surrogate table (one
+/*	warning at open) whose lookups fail with DICT_ERR_RETRY: smtpd
+/*	answers 451 4.3.5, never "not found". A bad key or a failed write
+/*	during a build is fatal after the keys are reported, and leaves the
+/*	previous table serving.
+/* SEE ALSO
+/*	lmdbacl_table(5), lmdbacl(1), dict(3), mkmap(3)
+/* LICENSE
+/* .ad
+/* .fi
+/*	See the COPYING file in the top-level directory.
+/*--*/
+
+ /*
+  * System library.
+  */
+#include <sys_defs.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+ /*
+  * Utility library.
+  */
+#include <msg.h>
+#include <mymalloc.h>
+#include <stringops.h>
+#include <vstring.h>
+#include <dict.h>
+
+ /*
+  * Global library.
+  */
+#include <mail_params.h>
+#include <mail_version.h>
+#include <match_parent_style.h>
+#include <mkmap.h>
+
+ /*
+  * Application-specific.
+  */
+#include "lmdbacl.h"
+
+#define DICT_TYPE_LMDBACL	"lmdbacl"
+
+typedef struct DICT_LMDBACL {
+    DICT    dict;			/* generic members */
+    LMDBACL *table;			/* read-only opens */
+    int     parent_style;
+    LMDBACL_WRITER *writer;		/* opens for writing */
+    LMDBACL_RULES *rules;		/* pending snapshot */
+    int     bad_keys;
+    int     bulk;			/* postmap lmdbacl:FILE */
+    LMDBACL_RULES *seq_rules;		/* sequence state */
+    const LMDBACL_RULE **seq;
+    size_t  seq_len;
+    size_t  seq_pos;
+    VSTRING *seq_key;
+} DICT_LMDBACL;
+
+/* fold_key - honour DICT_FLAG_FOLD_FIX */
+
+static const char *fold_key(DICT *dict, const char *name)
+{
+    if (dict->flags & DICT_FLAG_FOLD_FIX) {
+	if (dict->fold_buf == 0)
+	    dict->fold_buf = vstring_alloc(10);
+	vstring_strcpy(dict->fold_buf, name);
+	name = lowercase(vstring_str(dict->fold_buf));
+    }
+    return (name);
+}
+
+/* dict_lmdbacl_lookup - answer one query */
+
+static const char *dict_lmdbacl_lookup(DICT *dict, const char *name)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+    LMDBACL_MATCH m;
+    int     rc;
+
+    dict->error = DICT_ERR_NONE;
+    if (dl->table == 0)
+	return (0);
+    name = fold_key(dict, name);
+    rc = lmdbacl_lookup(dl->table, name, dl->parent_style, &m);
+    if (rc == LMDBACL_OK)
+	return (m.value);
+    if (rc == LMDBACL_NOTFOUND)
+	return (0);
+    msg_warn("%s:%s: damaged table file: lookup of \"%s\" failed;"
+	     " rebuild it with \"lmdbacl compile\" or \"postmap %s:%s\"",
+	     dict->type, dict->name, name, dict->type, dict->name);
+    DICT_ERR_VAL_RETURN(dict, DICT_ERR_RETRY, 0);
+}
+
+/* dict_lmdbacl_update - queue one entry for the new snapshot */
+
+static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+    LMDBACL_KEY key;
+    char    why[LMDBACL_ERR_SIZE];
+    unsigned first;
+    int     rc;
+
+    dict->error = DICT_ERR_NONE;
+    name = fold_key(dict, name);
+    if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK) {
+	/* A bulk build reports file and line at close. */
+	if (!dl->bulk)
+	    msg_warn("%s:%s: %s", dict->type, dict->name, why);
+	dl->bad_keys++;
+	return (DICT_STAT_FAIL);
+    }
+    if (*value == 0) {
+	msg_warn("%s:%s: empty value for \"%s\"", dict->type, dict->name, name);
+	dl->bad_keys++;
+	return (DICT_STAT_FAIL);
+    }
+    rc = lmdbacl_rules_add(dl->rules, &key, value, 0,
+			   (dict->flags & DICT_FLAG_DUP_REPLACE) ?
+			   LMDBACL_ADD_REPLACE : LMDBACL_ADD_KEEP, &first);
+    if (rc < 0)
+	msg_fatal("%s:%s: out of memory", dict->type, dict->name);
+    if (rc == LMDBACL_DUP) {
+	if (dict->flags & (DICT_FLAG_DUP_IGNORE | DICT_FLAG_DUP_REPLACE))
+	     /* void */ ;
+	else if (dict->flags & DICT_FLAG_DUP_WARN)
+	    msg_warn("%s:%s: duplicate entry: \"%s\"",
+		     dict->type, dict->name, name);
+	else
+	    msg_fatal("%s:%s: duplicate entry: \"%s\"",
+		      dict->type, dict->name, name);
+	return (DICT_STAT_FAIL);
+    }
+    return (DICT_STAT_SUCCESS);
+}
+
+/* dict_lmdbacl_delete - remove one entry from the new snapshot */
+
+static int dict_lmdbacl_delete(DICT *dict, const char *name)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+    LMDBACL_KEY key;
+    char    why[LMDBACL_ERR_SIZE];
+
+    dict->error = DICT_ERR_NONE;
+    name = fold_key(dict, name);
+    if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK)
+	return (DICT_STAT_FAIL);
+    return (lmdbacl_rules_delete(dl->rules, &key) == LMDBACL_OK ?
+	    DICT_STAT_SUCCESS : DICT_STAT_FAIL);
+}
+
+/* dict_lmdbacl_sequence - every rule, as the source would write it */
+
+static int dict_lmdbacl_sequence(DICT *dict, int function,
+				         const char **key, const char **value)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+    LMDBACL_ERR err;
+    const LMDBACL_RULE *r;
+
+    dict->error = DICT_ERR_NONE;
+    if (function == DICT_SEQ_FUN_FIRST) {
+	if (dl->seq)
+	    free((void *) dl->seq);
+	dl->seq = 0;
+	if (dl->seq_rules == 0 && dl->rules == 0) {
+	    if ((dl->seq_rules = lmdbacl_rules_create()) == 0)
+		msg_fatal("%s:%s: out of memory", dict->type, dict->name);
+	    if (lmdbacl_load_rules(dl->table, dl->seq_rules, &err) != 0) {
+		msg_warn("%s", err.msg);
+		DICT_ERR_VAL_RETURN(dict, DICT_ERR_RETRY, DICT_STAT_ERROR);
+	    }
+	}
+	dl->seq = lmdbacl_rules_sorted(dl->rules ? dl->rules : dl->seq_rules,
+				       &dl->seq_len);
+	if (dl->seq == 0)
+	    msg_fatal("%s:%s: out of memory", dict->type, dict->name);
+	dl->seq_pos = 0;
+    } else if (function != DICT_SEQ_FUN_NEXT) {
+	msg_panic("%s:%s: invalid sequence function %d",
+		  dict->type, dict->name, function);
+    }
+    if (dl->seq == 0 || dl->seq_pos >= dl->seq_len)
+	return (DICT_STAT_FAIL);
+    r = dl->seq[dl->seq_pos++];
+    if (dl->seq_key == 0)
+	dl->seq_key = vstring_alloc(100);
+    vstring_sprintf(dl->seq_key, "%s%s", r->kind == LMDBACL_KIND_WILD ?
+		    "*." : "", r->key);
+    *key = vstring_str(dl->seq_key);
+    *value = r->value;
+    return (DICT_STAT_SUCCESS);
+}
+
+/* plugin_diag - engine diagnostics during a build */
+
+static void plugin_diag(void *ctx, int severity, const char *file,
+			        unsigned line, const char *msg)
+{
+    DICT   *dict = ctx;
+
+    (void) severity;
+    if (file && line)
+	msg_warn("%s, line %u: %s", file, line, msg);
+    else if (line)
+	msg_warn("%s:%s: line %u: %s", dict->type, dict->name, line, msg);
+    else
+	msg_warn("%s:%s: %s", dict->type, dict->name, msg);
+}
+
+/* report_lines - say where the bad keys are, as lmdbacl check would */
+
+static void report_lines(DICT *dict)
+{
+    LMDBACL_SOURCE_OPTS opts;
+    LMDBACL_RULES *rules;
+    LMDBACL_ERR err;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.diag = plugin_diag;
+    opts.diag_ctx = dict;
+    if ((rules = lmdbacl_rules_create()) != 0) {
+	(void) lmdbacl_source_read(dict->name, rules, &opts, &err);
+	lmdbacl_rules_free(rules);
+    }
+}
+
+/* dict_lmdbacl_close - write the pending snapshot, release everything */
+
+static void dict_lmdbacl_close(DICT *dict)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+    LMDBACL_ERR err;
+
+    if (dl->writer) {
+	if (dl->bad_keys > 0) {
+	    lmdbacl_writer_abort(dl->writer);
+	    if (dl->bulk)
+		report_lines(dict);
+	    msg_fatal("%s:%s: %d bad entr%s; the table was not changed",
+		      dict->type, dict->name, dl->bad_keys,
+		      dl->bad_keys == 1 ? "y" : "ies");
+	}
+	if (dl->bulk)
+	    (void) lmdbacl_source_lines(dict->name, dl->rules);
+	if (lmdbacl_writer_commit(dl->writer, dl->rules, plugin_diag, dict,
+				  &err) != LMDBACL_OK)
+	    msg_fatal("%s:%s: %s; the table was not changed",
+		      dict->type, dict->name, err.msg);
+    }
+    if (dl->table)
+	lmdbacl_close(dl->table);
+    lmdbacl_rules_free(dl->rules);
+    lmdbacl_rules_free(dl->seq_rules);
+    if (dl->seq)
+	free((void *) dl->seq);
+    if (dl->seq_key)
+	vstring_free(dl->seq_key);
+    if (dict->fold_buf)
+	vstring_free(dict->fold_buf);
+    dict_free(dict);
+}
+
+/* dict_lmdbacl_open - open a table for lookups or for change */
+
+DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
+{
+    DICT_LMDBACL *dl;
+    LMDBACL *table = 0;
+    LMDBACL_WRITER *writer = 0;
+    LMDBACL_RULES *rules = 0;
+    LMDBACL_ERR err;
+    char   *path;
+
+    /*
+     * The DICT and MKMAP structures are Postfix's, laid out as the
+     * headers we were built with said. Refuse to guess.
+     */
+    if (var_mail_version != 0
+	&& strcmp(var_mail_version, MAIL_VERSION_NUMBER) != 0)
+	return (dict_surrogate(DICT_TYPE_LMDBACL, name, open_flags, dict_flags,
+			       "%s:%s: postfix-lmdbacl.so was built for Postfix"
+			       " %s but runs in Postfix %s: rebuild lmdbacl"
+			       " against this Postfix's source",
+			       DICT_TYPE_LMDBACL, name, MAIL_VERSION_NUMBER,
+			       var_mail_version));
+
+    path = lmdbacl_path(name);
+    if ((open_flags & O_ACCMODE) == O_RDONLY) {
+	if ((table = lmdbacl_open(path, &err)) == 0) {
+	    free(path);
+	    return (dict_surrogate(DICT_TYPE_LMDBACL, name, open_flags,
+				   dict_flags, "%s:%s: table unavailable: %s",
+				   DICT_TYPE_LMDBACL, name, err.msg));
+	}
+    } else {
+	writer = lmdbacl_writer_begin(path, (open_flags & O_TRUNC) == 0,
+				      &rules, &err);
+	if (writer == 0)
+	    msg_fatal("%s:%s: %s", DICT_TYPE_LMDBACL, name, err.msg);
+    }
+    free(path);
+
+    dl = (DICT_LMDBACL *) dict_alloc(DICT_TYPE_LMDBACL, name, sizeof(*dl));
+    dl->dict.lookup = dict_lmdbacl_lookup;
+    if (writer) {
+	dl->dict.update = dict_lmdbacl_update;
+	dl->dict.delete = dict_lmdbacl_delete;
+    }
+    dl->dict.sequence = dict_lmdbacl_sequence;
+    dl->dict.close = dict_lmdbacl_close;
+    dl->dict.flags = dict_flags | DICT_FLAG_FIXED;
+    dl->dict.owner.status = DICT_OWNER_TRUSTED;
+    dl->dict.lock_fd = -1;
+    if (table) {
+	dl->dict.stat_fd = lmdbacl_fd(table);
+	dl->dict.mtime = lmdbacl_mtime(table);
+    }
+    dl->table = table;
+    dl->writer = writer;
+    dl->rules = rules;
+    dl->parent_style = (match_parent_style(SMTPD_ACCESS_MAPS) != 0);
+    dl->bad_keys = 0;
+    dl->bulk = (writer != 0 && (open_flags & O_TRUNC) != 0
+		&& access(name, R_OK) == 0);
+    dl->seq_rules = 0;
+    dl->seq = 0;
+    dl->seq_key = 0;
+    return (DICT_DEBUG (&dl->dict));
+}
+
+/* mkmap_lmdbacl_open - "postmap lmdbacl:FILE" */
+
+MKMAP  *mkmap_lmdbacl_open(const char *unused_path)
+{
+    MKMAP  *mkmap = (MKMAP *) mymalloc(sizeof(*mkmap));
+
+    (void) unused_path;
+
+    /*
+     * The snapshot design needs no global lock around the bulk update:
+     * the writer lock is taken at open and the new file replaces the
+     * old one at close.
+     */
+    mkmap->open = dict_lmdbacl_open;
+    mkmap->after_open = 0;
+    mkmap->after_close = 0;
+    return (mkmap);
+}

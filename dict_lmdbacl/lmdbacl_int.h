@@ -1,0 +1,77 @@
+#ifndef _LMDBACL_INT_H_INCLUDED_
+#define _LMDBACL_INT_H_INCLUDED_
+
+/*++
+/* NAME
+/*	lmdbacl_int 3h
+/* SUMMARY
+/*	engine internals shared by the store, the matcher and import
+/* SYNOPSIS
+/*	#include "lmdbacl_int.h"
+/* DESCRIPTION
+/*	Record layout of a table file (one LMDB main database, keys in
+/*	memcmp order, every key starts with a one-byte tag):
+/* .IP "'C' network-text"
+/*	a CIDR rule as written canonically (192.0.2.0/24).
+/* .IP "'E' key"
+/*	an exact key.
+/* .IP "'M' \"lmdbacl\""
+/*	the header: format version and counts.
+/* .IP "'N' family end-address"
+/*	one disjoint address range of the flattened network set; the
+/*	value starts with the range's first address and the prefix length
+/*	of the most specific network that covers it.
+/* .IP "'W' parent"
+/*	a wildcard rule *.parent.
+/* .PP
+/*	Rule values are: 4-byte big-endian source line, 2-byte big-endian
+/*	length of the rule text (0: the record key is the rule), the rule
+/*	text, the value, a terminating null byte. Nothing read from a file
+/*	is trusted: every length is checked against the record size.
+/* LICENSE
+/* .ad
+/* .fi
+/*	See the COPYING file in the top-level directory.
+/*--*/
+
+#include <lmdb.h>
+#include "lmdbacl.h"
+
+#define LMDBACL_TAG_NET		'C'
+#define LMDBACL_TAG_EXACT	'E'
+#define LMDBACL_TAG_META	'M'
+#define LMDBACL_TAG_RANGE	'N'
+#define LMDBACL_TAG_WILD	'W'
+
+#define LMDBACL_META_KEY	"Mlmdbacl"
+#define LMDBACL_META_SIZE	40
+
+struct LMDBACL {
+    char   *path;
+    MDB_env *env;
+    MDB_txn *txn;			/* one read transaction, for life */
+    MDB_dbi dbi;
+    MDB_cursor *cursor;			/* for range probes */
+    int     fd;				/* the environment's descriptor */
+    time_t  mtime;
+    off_t   size;
+    unsigned format;
+    unsigned long counts[4];		/* exact, wild, nets, segments */
+    unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
+};
+
+ /*
+  * Probes (lmdbacl_store.c). Return LMDBACL_OK, LMDBACL_NOTFOUND, or
+  * LMDBACL_EFORMAT when a record fails its checks.
+  */
+extern int lmdbacl_store_get(LMDBACL *, int tag, const char *key,
+			             size_t len, LMDBACL_MATCH *);
+extern int lmdbacl_store_range(LMDBACL *, int family,
+			               const unsigned char *addr,
+			               LMDBACL_MATCH *);
+extern void lmdbacl_rules_set_line(LMDBACL_RULES *, const LMDBACL_RULE *,
+				           unsigned);
+extern int lmdbacl_record_decode(const unsigned char *data, size_t len,
+				         LMDBACL_MATCH *);
+
+#endif

@@ -1,0 +1,165 @@
+/*++
+/* NAME
+/*	lmdbacl_match 3
+/* SUMMARY
+/*	answer one access(5) query
+/* SYNOPSIS
+/*	#include "lmdbacl.h"
+/*
+/*	int	lmdbacl_lookup(table, query, parent_style, match)
+/*	LMDBACL	*table;
+/*	const char *query;
+/*	int	parent_style;
+/*	LMDBACL_MATCH *match;
+/* DESCRIPTION
+/*	lmdbacl_lookup() answers one folded query (SPEC section 4):
+/* .IP 1.
+/*	The exact key, always first.
+/* .IP 2.
+/*	An address query (contains '@') gets nothing more: smtpd asks for
+/*	the domain part itself.
+/* .IP 3.
+/*	An IPv4 or IPv6 address (any text form, %scope dropped): the
+/*	longest-prefix network among CIDR keys, address keys and smtpd's
+/*	truncated addresses (192.0.2 is 192.0.2.0/24), one range probe.
+/* .IP 4.
+/*	A domain-shaped query (no ':', last label not all digits: smtpd's
+/*	truncated addresses such as 192.0.2 get the exact lookup only):
+/*	one trailing dot is ignored; the ancestors are walked nearest
+/*	first, and at ancestor p the answer is *.p, or else plain p when
+/*	parent_style is set. A query ".p" (smtpd's dot style) asks about
+/*	the subdomains of p: *.p, then the walk above p.
+/* .PP
+/*	The answer points into the mapped file and needs no copy. Nothing
+/*	here makes a system call or allocates memory.
+/* DIAGNOSTICS
+/*	LMDBACL_EFORMAT when a record fails its checks.
+/* LICENSE
+/* .ad
+/* .fi
+/*	See the COPYING file in the top-level directory.
+/*--*/
+
+ /*
+  * System library.
+  */
+#include <string.h>
+
+ /*
+  * Application-specific.
+  */
+#include "lmdbacl_int.h"
+
+/* last_label_numeric - "192.0.2", "example.123" */
+
+static int last_label_numeric(const char *name, size_t len)
+{
+    size_t  i = len;
+
+    while (i > 0 && name[i - 1] != '.') {
+	if (name[i - 1] < '0' || name[i - 1] > '9')
+	    return (0);
+	i--;
+    }
+    return (i < len);
+}
+
+/* walk - ancestors of name[0..len), nearest first */
+
+static int walk(LMDBACL *t, const char *name, size_t len, int parent_style,
+		        LMDBACL_MATCH *m)
+{
+    const char *p = name;
+    const char *end = name + len;
+    int     rc;
+
+    while ((p = memchr(p, '.', end - p)) != 0) {
+	p++;
+	if (p == end)
+	    break;
+	if ((rc = lmdbacl_store_get(t, LMDBACL_TAG_WILD, p, end - p, m))
+	    != LMDBACL_NOTFOUND) {
+	    m->how = LMDBACL_HOW_WILD;
+	    return (rc);
+	}
+	if (parent_style
+	    && (rc = lmdbacl_store_get(t, LMDBACL_TAG_EXACT, p, end - p, m))
+	    != LMDBACL_NOTFOUND) {
+	    m->how = LMDBACL_HOW_PARENT;
+	    return (rc);
+	}
+    }
+    return (LMDBACL_NOTFOUND);
+}
+
+int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
+		               LMDBACL_MATCH *m)
+{
+    size_t  len = strlen(query);
+    unsigned char addr[16];
+    int     family;
+    int     rc;
+
+    memset(m, 0, sizeof(*m));
+    if (len == 0 || len > LMDBACL_KEY_MAX)
+	return (LMDBACL_NOTFOUND);
+
+    /*
+     * 1. Exact key.
+     */
+    if ((rc = lmdbacl_store_get(t, LMDBACL_TAG_EXACT, query, len, m))
+	!= LMDBACL_NOTFOUND) {
+	m->how = LMDBACL_HOW_EXACT;
+	return (rc);
+    }
+
+    /*
+     * 2. Addresses: exact only.
+     */
+    if (memchr(query, '@', len) != 0)
+	return (LMDBACL_NOTFOUND);
+
+    /*
+     * 3. IP addresses: longest prefix.
+     */
+    if (query[0] != '[' && (family = lmdbacl_addr_parse(query, addr)) != 0) {
+	if ((rc = lmdbacl_store_range(t, family, addr, m)) == LMDBACL_OK)
+	    m->how = LMDBACL_HOW_NET;
+	return (rc);
+    }
+
+    /*
+     * 4. Domain names.
+     */
+    if (memchr(query, ':', len) != 0)
+	return (LMDBACL_NOTFOUND);
+    if (query[len - 1] == '.') {
+	len--;
+	if (len == 0 || query[len - 1] == '.')
+	    return (LMDBACL_NOTFOUND);
+	if ((rc = lmdbacl_store_get(t, LMDBACL_TAG_EXACT, query, len, m))
+	    != LMDBACL_NOTFOUND) {
+	    m->how = LMDBACL_HOW_EXACT;
+	    return (rc);
+	}
+    }
+    if (last_label_numeric(query, len))
+	return (LMDBACL_NOTFOUND);
+    if (query[0] == '.') {
+	if (len == 1)
+	    return (LMDBACL_NOTFOUND);
+	if ((rc = lmdbacl_store_get(t, LMDBACL_TAG_WILD, query + 1, len - 1, m))
+	    != LMDBACL_NOTFOUND) {
+	    m->how = LMDBACL_HOW_WILD;
+	    return (rc);
+	}
+	if (parent_style
+	    && (rc = lmdbacl_store_get(t, LMDBACL_TAG_EXACT, query + 1,
+				       len - 1, m)) != LMDBACL_NOTFOUND) {
+	    m->how = LMDBACL_HOW_PARENT;
+	    return (rc);
+	}
+	return (walk(t, query + 1, len - 1, parent_style, m));
+    }
+    return (walk(t, query, len, parent_style, m));
+}

@@ -1,0 +1,1017 @@
+/*++
+/* NAME
+/*	lmdbacl_store 3
+/* SUMMARY
+/*	lmdbacl snapshot files: build, atomic replace, open, probes
+/* SYNOPSIS
+/*	#include "lmdbacl.h"
+/*
+/*	char	*lmdbacl_path(name)
+/*
+/*	LMDBACL_WRITER *lmdbacl_writer_begin(path, load, rules, err)
+/*
+/*	int	lmdbacl_writer_commit(writer, rules, diag, ctx, err)
+/*
+/*	void	lmdbacl_writer_abort(writer)
+/*
+/*	LMDBACL	*lmdbacl_open(path, err)
+/*
+/*	void	lmdbacl_close(table)
+/*
+/*	int	lmdbacl_load_rules(table, rules, err)
+/*
+/*	int	lmdbacl_stats(table, stats)
+/* DESCRIPTION
+/*	A table file is an immutable snapshot: one LMDB file (no
+/*	subdirectory, no lock file) whose records are described in
+/*	lmdbacl_int.h. Every change writes a complete new file beside the
+/*	old one, PATH.new, syncs it, and renames it over PATH; readers
+/*	never lock and never see a partial table.
+/*
+/*	A build inserts its records in key order with MDB_APPEND, into a
+/*	map written through MDB_WRITEMAP: pages never hold stale heap
+/*	bytes, so the same rules give a byte-identical file. The file is
+/*	truncated to the pages in use before it is renamed into place.
+/*
+/*	Networks (CIDR keys, address keys, smtpd's truncated addresses)
+/*	are flattened at build time into disjoint address ranges, each
+/*	labelled with the most specific network that covers it: a lookup
+/*	is one cursor probe, whatever the number of networks.
+/*
+/*	lmdbacl_writer_begin() serialises writers with an exclusive fcntl
+/*	lock on the current file, then checks that the path still names
+/*	the file that was locked (another writer may have replaced it
+/*	while this one waited). When no table exists, an empty placeholder
+/*	is created to carry the lock; readers treat an empty file as an
+/*	unavailable table, as they treat a missing one. A stale PATH.new
+/*	left by a killed build is removed by the next commit.
+/*
+/*	lmdbacl_open() opens a snapshot read-only and keeps one read
+/*	transaction for the life of the handle. The file size is checked
+/*	against the last page the header claims before any page is
+/*	touched, so a truncated file is refused instead of faulting.
+/* DIAGNOSTICS
+/*	LMDBACL_EUNAVAIL: missing, empty, truncated file. LMDBACL_EFORMAT:
+/*	not an lmdbacl table, newer format, damaged record.
+/*	LMDBACL_ESYSTEM: I/O, lock, memory or LMDB errors; the message
+/*	names the file and the cause. A failed commit removes PATH.new and
+/*	leaves PATH as it was.
+/* LICENSE
+/* .ad
+/* .fi
+/*	See the COPYING file in the top-level directory.
+/*--*/
+
+ /*
+  * System library.
+  */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+ /*
+  * Application-specific.
+  */
+#include "lmdbacl_int.h"
+
+struct LMDBACL_WRITER {
+    char   *path;
+    char   *tmp;
+    int     fd;				/* locked descriptor of path */
+    struct stat st;			/* of the locked file */
+    int     created;			/* we made the empty placeholder */
+};
+
+typedef unsigned __int128 U128;
+
+/* lmdbacl_path - table name to file name */
+
+char   *lmdbacl_path(const char *name)
+{
+    size_t  len = strlen(name);
+    char   *path = malloc(len + sizeof(".lmdbacl"));
+
+    if (path != 0) {
+	memcpy(path, name, len);
+	memcpy(path + len, ".lmdbacl", sizeof(".lmdbacl"));
+    }
+    return (path);
+}
+
+ /*
+  * Big-endian helpers: the file is the same on every machine.
+  */
+static void put32(unsigned char *p, uint32_t v)
+{
+    p[0] = v >> 24;
+    p[1] = v >> 16;
+    p[2] = v >> 8;
+    p[3] = v;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16
+	    | (uint32_t) p[2] << 8 | p[3]);
+}
+
+static U128 addr_to_u128(int family, const unsigned char *addr)
+{
+    U128    v = 0;
+    size_t  i;
+
+    for (i = 0; i < lmdbacl_addr_len(family); i++)
+	v = (v << 8) | addr[i];
+    return (v);
+}
+
+static void u128_to_addr(int family, U128 v, unsigned char *addr)
+{
+    size_t  i = lmdbacl_addr_len(family);
+
+    while (i-- > 0) {
+	addr[i] = (unsigned char) v;
+	v >>= 8;
+    }
+}
+
+/* lmdbacl_record_decode - check and split a rule value */
+
+int     lmdbacl_record_decode(const unsigned char *data, size_t len,
+			              LMDBACL_MATCH *m)
+{
+    size_t  rlen;
+
+    if (len < 7 || data[len - 1] != 0)
+	return (LMDBACL_EFORMAT);
+    rlen = (size_t) data[4] << 8 | data[5];
+    if (6 + rlen + 1 > len)
+	return (LMDBACL_EFORMAT);
+    m->line = get32(data);
+    m->rule = rlen ? (const char *) data + 6 : 0;
+    m->rule_len = rlen;
+    m->value = (const char *) data + 6 + rlen;
+    return (LMDBACL_OK);
+}
+
+ /*
+  * Build-time buffers.
+  */
+typedef struct BUF {
+    unsigned char *data;
+    size_t  len;
+    size_t  size;
+} BUF;
+
+static int buf_space(BUF *b, size_t need)
+{
+    if (b->len + need > b->size) {
+	size_t  nsize = (b->len + need) * 2;
+	unsigned char *nd = realloc(b->data, nsize);
+
+	if (nd == 0)
+	    return (-1);
+	b->data = nd;
+	b->size = nsize;
+    }
+    return (0);
+}
+
+static int buf_add(BUF *b, const void *data, size_t len)
+{
+    if (buf_space(b, len) < 0)
+	return (-1);
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return (0);
+}
+
+/* encode_rule - line, rule text, value, null */
+
+static int encode_rule(BUF *b, unsigned line, const char *rule,
+		               const char *value)
+{
+    unsigned char hdr[6];
+    size_t  rlen = rule ? strlen(rule) : 0;
+
+    put32(hdr, line);
+    hdr[4] = rlen >> 8;
+    hdr[5] = rlen & 0xff;
+    if (buf_add(b, hdr, 6) < 0 || buf_add(b, rule, rlen) < 0
+	|| buf_add(b, value, strlen(value) + 1) < 0)
+	return (-1);
+    return (0);
+}
+
+ /*
+  * Network flattening.
+  */
+typedef struct NET {
+    U128    start;
+    U128    end;
+    int     plen;
+    const LMDBACL_RULE *rule;
+} NET;
+
+typedef struct SEG {
+    U128    start;
+    U128    end;
+    const NET *net;
+} SEG;
+
+static int net_cmp(const void *a, const void *b)
+{
+    const NET *na = a;
+    const NET *nb = b;
+
+    if (na->start != nb->start)
+	return (na->start < nb->start ? -1 : 1);
+    if (na->plen != nb->plen)
+	return (na->plen - nb->plen);
+    if (na->rule->line != nb->rule->line)
+	return (na->rule->line < nb->rule->line ? -1 : 1);
+    return (strcmp(na->rule->key, nb->rule->key));
+}
+
+/* flatten - disjoint ranges, most specific network wins */
+
+static SEG *flatten(NET *nets, size_t n, int bits, size_t *nseg,
+		            LMDBACL_DIAG_FN diag, void *ctx)
+{
+    SEG    *segs;
+    const NET **stack;
+    size_t  sp = 0;
+    size_t  ns = 0;
+    size_t  i;
+    U128    pos = 0;
+    int     done = 0;			/* pos wrapped past the last address */
+    U128    top = bits == 128 ? ~(U128) 0 : (((U128) 1 << bits) - 1);
+
+    (void) top;
+    if ((segs = malloc((2 * n + 1) * sizeof(*segs))) == 0)
+	return (0);
+    if ((stack = malloc((n + 1) * sizeof(*stack))) == 0) {
+	free(segs);
+	return (0);
+    }
+    qsort(nets, n, sizeof(*nets), net_cmp);
+
+#define EMIT(s, e, np) do { \
+	segs[ns].start = (s); segs[ns].end = (e); segs[ns].net = (np); ns++; \
+    } while (0)
+
+    for (i = 0; i < n; i++) {
+	const NET *np = nets + i;
+
+	/*
+	 * The same network written twice in different forms (192.0.2 and
+	 * 192.0.2.0/24): keep the earlier line, as postmap keeps the first
+	 * of duplicate keys.
+	 */
+	if (i > 0 && np->start == nets[i - 1].start
+	    && np->plen == nets[i - 1].plen) {
+	    if (diag) {
+		char    msg[2 * LMDBACL_KEY_MAX + 100];
+
+		snprintf(msg, sizeof(msg), "\"%s\" is the same network as"
+			 " \"%s\" (line %u); keeping the value of line %u",
+			 np->rule->key, nets[i - 1].rule->key,
+			 nets[i - 1].rule->line, nets[i - 1].rule->line);
+		diag(ctx, LMDBACL_DIAG_WARNING, 0, np->rule->line, msg);
+	    }
+	    continue;
+	}
+	while (sp > 0 && stack[sp - 1]->end < np->start) {
+	    const NET *t = stack[--sp];
+
+	    if (!done && pos <= t->end)
+		EMIT(pos, t->end, t);
+	    if (t->end == ~(U128) 0)
+		done = 1;
+	    else
+		pos = t->end + 1;
+	}
+	if (sp > 0 && !done && pos < np->start)
+	    EMIT(pos, np->start - 1, stack[sp - 1]);
+	stack[sp++] = np;
+	pos = np->start;
+	done = 0;
+    }
+    while (sp > 0) {
+	const NET *t = stack[--sp];
+
+	if (!done && pos <= t->end)
+	    EMIT(pos, t->end, t);
+	if (t->end == ~(U128) 0)
+	    done = 1;
+	else
+	    pos = t->end + 1;
+    }
+    free(stack);
+    *nseg = ns;
+    return (segs);
+}
+
+ /*
+  * The build proper.
+  */
+typedef struct BUILD {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    BUF     key;
+    BUF     val;
+    size_t  bytes;			/* estimate, for the map size */
+    int     mdb_status;
+} BUILD;
+
+static int build_put(BUILD *b)
+{
+    MDB_val k;
+    MDB_val v;
+
+    k.mv_data = b->key.data;
+    k.mv_size = b->key.len;
+    v.mv_data = b->val.data;
+    v.mv_size = b->val.len;
+    if ((b->mdb_status = mdb_put(b->txn, b->dbi, &k, &v, MDB_APPEND)) != 0)
+	return (-1);
+    return (0);
+}
+
+static int build_rule(BUILD *b, int tag, const LMDBACL_RULE *r)
+{
+    unsigned char t = tag;
+
+    b->key.len = b->val.len = 0;
+    if (buf_add(&b->key, &t, 1) < 0
+	|| buf_add(&b->key, r->key, strlen(r->key)) < 0
+	|| encode_rule(&b->val, r->line, 0, r->value) < 0) {
+	b->mdb_status = ENOMEM;
+	return (-1);
+    }
+    return (build_put(b));
+}
+
+static int build_range(BUILD *b, int family, const SEG *s)
+{
+    unsigned char hdr[2 + 16];
+    size_t  alen = lmdbacl_addr_len(family);
+
+    b->key.len = b->val.len = 0;
+    hdr[0] = LMDBACL_TAG_RANGE;
+    hdr[1] = family;
+    u128_to_addr(family, s->end, hdr + 2);
+    if (buf_add(&b->key, hdr, 2 + alen) < 0)
+	goto nomem;
+    u128_to_addr(family, s->start, hdr);
+    hdr[alen] = s->net->plen;
+    if (buf_add(&b->val, hdr, alen + 1) < 0
+	|| encode_rule(&b->val, s->net->rule->line, s->net->rule->key,
+		       s->net->rule->value) < 0)
+	goto nomem;
+    return (build_put(b));
+nomem:
+    b->mdb_status = ENOMEM;
+    return (-1);
+}
+
+typedef struct PLAN {
+    const LMDBACL_RULE **order;
+    size_t  n;
+    NET    *nets[2];			/* IPv4, IPv6 */
+    size_t  nnets[2];
+    SEG    *segs[2];
+    size_t  nsegs[2];
+    unsigned long counts[4];
+    size_t  bytes;
+} PLAN;
+
+static void plan_free(PLAN *p)
+{
+    free(p->order);
+    free(p->nets[0]);
+    free(p->nets[1]);
+    free(p->segs[0]);
+    free(p->segs[1]);
+}
+
+/* plan_make - sort rules, flatten networks, estimate the size */
+
+static int plan_make(PLAN *p, LMDBACL_RULES *rules, LMDBACL_DIAG_FN diag,
+		             void *ctx)
+{
+    size_t  i;
+    int     f;
+
+    memset(p, 0, sizeof(*p));
+    if ((p->order = lmdbacl_rules_sorted(rules, &p->n)) == 0)
+	return (-1);
+    for (f = 0; f < 2; f++)
+	if ((p->nets[f] = malloc((p->n + 1) * sizeof(NET))) == 0)
+	    return (-1);
+    for (i = 0; i < p->n; i++) {
+	const LMDBACL_RULE *r = p->order[i];
+	size_t  rsize = strlen(r->key) + strlen(r->value) + 24;
+
+	p->bytes += rsize;
+	if (r->kind == LMDBACL_KIND_WILD)
+	    p->counts[1]++;
+	else if (r->kind == LMDBACL_KIND_EXACT)
+	    p->counts[0]++;
+	if (r->is_net) {
+	    int     bits = r->family == LMDBACL_AF_INET ? 32 : 128;
+	    NET    *np;
+	    U128    mask;
+
+	    f = r->family == LMDBACL_AF_INET ? 0 : 1;
+	    np = p->nets[f] + p->nnets[f]++;
+	    np->start = addr_to_u128(r->family, r->addr);
+	    mask = r->plen == 0 ? ~(U128) 0 : r->plen >= bits ? 0 :
+		(((U128) 1 << (bits - r->plen)) - 1);
+	    if (bits == 32)
+		mask &= 0xffffffffU;
+	    np->end = np->start | mask;
+	    np->plen = r->plen;
+	    np->rule = r;
+	    p->counts[2]++;
+	    p->bytes += 2 * rsize + 40;
+	}
+    }
+    for (f = 0; f < 2; f++) {
+	if ((p->segs[f] = flatten(p->nets[f], p->nnets[f], f ? 128 : 32,
+				  &p->nsegs[f], diag, ctx)) == 0)
+	    return (-1);
+	p->counts[3] += p->nsegs[f];
+    }
+    return (0);
+}
+
+/* build_records - every record, in key order */
+
+static int build_records(BUILD *b, const PLAN *p)
+{
+    size_t  i;
+    int     f;
+    unsigned char meta[LMDBACL_META_SIZE];
+
+    for (i = 0; i < p->n; i++) {
+	const LMDBACL_RULE *r = p->order[i];
+
+	if (r->kind == LMDBACL_KIND_NET && build_rule(b, LMDBACL_TAG_NET, r) < 0)
+	    return (-1);
+    }
+    for (i = 0; i < p->n; i++) {
+	const LMDBACL_RULE *r = p->order[i];
+
+	if (r->kind == LMDBACL_KIND_EXACT
+	    && build_rule(b, LMDBACL_TAG_EXACT, r) < 0)
+	    return (-1);
+    }
+    memset(meta, 0, sizeof(meta));
+    put32(meta, LMDBACL_FORMAT_VERSION);
+    for (i = 0; i < 4; i++)
+	put32(meta + 8 + 8 * i + 4, (uint32_t) p->counts[i]);
+    b->key.len = b->val.len = 0;
+    if (buf_add(&b->key, LMDBACL_META_KEY, strlen(LMDBACL_META_KEY)) < 0
+	|| buf_add(&b->val, meta, sizeof(meta)) < 0) {
+	b->mdb_status = ENOMEM;
+	return (-1);
+    }
+    if (build_put(b) < 0)
+	return (-1);
+    /* Family byte 4 sorts before 6. */
+    for (f = 0; f < 2; f++)
+	for (i = 0; i < p->nsegs[f]; i++)
+	    if (build_range(b, f ? LMDBACL_AF_INET6 : LMDBACL_AF_INET,
+			    p->segs[f] + i) < 0)
+		return (-1);
+    for (i = 0; i < p->n; i++) {
+	const LMDBACL_RULE *r = p->order[i];
+
+	if (r->kind == LMDBACL_KIND_WILD
+	    && build_rule(b, LMDBACL_TAG_WILD, r) < 0)
+	    return (-1);
+    }
+    return (0);
+}
+
+/* build_file - write a complete snapshot to tmp */
+
+static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
+{
+    BUILD   b;
+    size_t  mapsize;
+    int     rc;
+    MDB_envinfo info;
+    MDB_stat mst;
+    int     fd;
+    int     attempt;
+
+    mapsize = (p->bytes * 3 / 2 + (1 << 20) + 0xfffff) & ~(size_t) 0xfffff;
+    for (attempt = 0; attempt < 8; attempt++, mapsize *= 2) {
+	memset(&b, 0, sizeof(b));
+	(void) unlink(tmp);
+	if ((rc = mdb_env_create(&b.env)) != 0
+	    || (rc = mdb_env_set_mapsize(b.env, mapsize)) != 0
+	    || (rc = mdb_env_open(b.env, tmp, MDB_NOSUBDIR | MDB_NOLOCK
+				  | MDB_WRITEMAP | MDB_NOSYNC, 0644)) != 0) {
+	    if (b.env)
+		mdb_env_close(b.env);
+	    (void) unlink(tmp);
+	    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot create:"
+				    " %s", tmp, mdb_strerror(rc)));
+	}
+	if ((rc = mdb_txn_begin(b.env, 0, 0, &b.txn)) != 0
+	    || (rc = mdb_dbi_open(b.txn, 0, 0, &b.dbi)) != 0) {
+	    b.mdb_status = rc;
+	} else if (build_records(&b, p) == 0) {
+	    rc = mdb_txn_commit(b.txn);
+	    b.txn = 0;
+	    b.mdb_status = rc;
+	}
+	if (b.txn)
+	    mdb_txn_abort(b.txn);
+	free(b.key.data);
+	free(b.val.data);
+	if (b.mdb_status == MDB_MAP_FULL) {
+	    mdb_env_close(b.env);
+	    continue;
+	}
+	if (b.mdb_status != 0) {
+	    mdb_env_close(b.env);
+	    (void) unlink(tmp);
+	    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: write error:"
+				    " %s", tmp, mdb_strerror(b.mdb_status)));
+	}
+	break;
+    }
+    if (attempt == 8) {
+	(void) unlink(tmp);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: table too large"
+				" for a map of %zu bytes", tmp, mapsize));
+    }
+
+    /*
+     * Trim the sparse map to the pages in use, make it durable.
+     */
+    if ((rc = mdb_env_info(b.env, &info)) != 0
+	|| (rc = mdb_env_stat(b.env, &mst)) != 0
+	|| (rc = mdb_env_sync(b.env, 1)) != 0) {
+	mdb_env_close(b.env);
+	(void) unlink(tmp);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: sync: %s", tmp,
+				mdb_strerror(rc)));
+    }
+    mdb_env_close(b.env);
+    if ((fd = open(tmp, O_RDWR)) < 0
+	|| ftruncate(fd, (off_t) (info.me_last_pgno + 1) * mst.ms_psize) < 0
+	|| fsync(fd) < 0) {
+	int     saved = errno;
+
+	if (fd >= 0)
+	    close(fd);
+	(void) unlink(tmp);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot finish: %s",
+				tmp, strerror(saved)));
+    }
+    if (close(fd) < 0) {
+	int     saved = errno;
+
+	(void) unlink(tmp);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: close: %s",
+				tmp, strerror(saved)));
+    }
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_writer_begin - lock the table for a change */
+
+LMDBACL_WRITER *lmdbacl_writer_begin(const char *path, int load,
+				             LMDBACL_RULES **rules,
+				             LMDBACL_ERR *err)
+{
+    LMDBACL_WRITER *w;
+    struct flock lk;
+    struct stat pst;
+    int     fd;
+    int     created;
+
+    for (;;) {
+	created = 0;
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0 && errno == ENOENT) {
+	    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	    created = (fd >= 0);
+	}
+	if (fd < 0) {
+	    if (errno == EEXIST)
+		continue;
+	    lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot open for"
+			    " update: %s", path, strerror(errno));
+	    return (0);
+	}
+	memset(&lk, 0, sizeof(lk));
+	lk.l_type = F_WRLCK;
+	lk.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &lk) < 0) {
+	    if (errno != EINTR) {
+		lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot lock: %s",
+				path, strerror(errno));
+		close(fd);
+		return (0);
+	    }
+	}
+
+	/*
+	 * Another writer may have renamed a new snapshot over the file we
+	 * waited for. Lock whatever the path names now.
+	 */
+	if ((w = calloc(1, sizeof(*w))) == 0) {
+	    close(fd);
+	    lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
+	    return (0);
+	}
+	if (fstat(fd, &w->st) == 0 && stat(path, &pst) == 0
+	    && pst.st_dev == w->st.st_dev && pst.st_ino == w->st.st_ino)
+	    break;
+	free(w);
+	close(fd);
+    }
+    w->fd = fd;
+    w->created = created;
+    w->path = strdup(path);
+    w->tmp = malloc(strlen(path) + sizeof(".new"));
+    if (w->path == 0 || w->tmp == 0) {
+	lmdbacl_writer_abort(w);
+	lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
+	return (0);
+    }
+    sprintf(w->tmp, "%s.new", path);
+    *rules = lmdbacl_rules_create();
+    if (*rules == 0) {
+	lmdbacl_writer_abort(w);
+	lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
+	return (0);
+    }
+    if (load && w->st.st_size > 0) {
+	LMDBACL *t;
+
+	if ((t = lmdbacl_open(path, err)) == 0
+	    || lmdbacl_load_rules(t, *rules, err) != LMDBACL_OK) {
+	    if (t)
+		lmdbacl_close(t);
+	    lmdbacl_rules_free(*rules);
+	    *rules = 0;
+	    lmdbacl_writer_abort(w);
+	    return (0);
+	}
+	lmdbacl_close(t);
+    }
+    return (w);
+}
+
+/* lmdbacl_writer_abort - release the lock, change nothing */
+
+void    lmdbacl_writer_abort(LMDBACL_WRITER *w)
+{
+    struct stat pst;
+
+    if (w == 0)
+	return;
+
+    /*
+     * A failed first build leaves nothing behind: remove the placeholder
+     * we created, if the path still names it and it is still empty.
+     */
+    if (w->created && w->path && stat(w->path, &pst) == 0
+	&& pst.st_dev == w->st.st_dev && pst.st_ino == w->st.st_ino
+	&& pst.st_size == 0)
+	(void) unlink(w->path);
+    if (w->fd >= 0)
+	close(w->fd);
+    free(w->path);
+    free(w->tmp);
+    free(w);
+}
+
+/* fsync_dir - make the rename durable */
+
+static void fsync_dir(const char *path)
+{
+    char   *copy = strdup(path);
+    int     fd;
+
+    if (copy == 0)
+	return;
+    if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY)) >= 0) {
+	(void) fsync(fd);
+	close(fd);
+    }
+    free(copy);
+}
+
+/* lmdbacl_writer_commit - write the new snapshot and rename it in */
+
+int     lmdbacl_writer_commit(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
+			              LMDBACL_DIAG_FN diag, void *ctx,
+			              LMDBACL_ERR *err)
+{
+    PLAN    plan;
+    int     status;
+    mode_t  mode;
+
+    if (plan_make(&plan, rules, diag, ctx) < 0) {
+	plan_free(&plan);
+	lmdbacl_writer_abort(w);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				w->path));
+    }
+    status = build_file(w->tmp, &plan, err);
+    plan_free(&plan);
+    if (status != LMDBACL_OK) {
+	lmdbacl_writer_abort(w);
+	return (status);
+    }
+
+    /*
+     * Keep the owner and mode of the table being replaced, but never
+     * group or world write permission (Postfix's security model).
+     */
+    mode = (w->st.st_mode & 0777 & ~(mode_t) 022) | 0400;
+    if (chmod(w->tmp, mode) < 0
+	|| (geteuid() == 0 && chown(w->tmp, w->st.st_uid, w->st.st_gid) < 0)
+	|| rename(w->tmp, w->path) < 0) {
+	int     saved = errno;
+
+	(void) unlink(w->tmp);
+	lmdbacl_writer_abort(w);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot install"
+				" the new table: %s", w->path,
+				strerror(saved)));
+    }
+    fsync_dir(w->path);
+    w->created = 0;
+    lmdbacl_writer_abort(w);
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_open - open a snapshot for lookups */
+
+LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
+{
+    LMDBACL *t;
+    struct stat st;
+    MDB_envinfo info;
+    MDB_stat mst;
+    MDB_val k;
+    MDB_val v;
+    int     rc;
+    int     i;
+    const unsigned char *meta;
+
+    if (stat(path, &st) < 0) {
+	lmdbacl_err_set(err, errno == ENOENT ? LMDBACL_EUNAVAIL :
+			LMDBACL_ESYSTEM, "%s: %s", path, strerror(errno));
+	return (0);
+    }
+    if (st.st_size == 0) {
+	lmdbacl_err_set(err, LMDBACL_EUNAVAIL, "%s: empty file: not a"
+			" table (yet)", path);
+	return (0);
+    }
+    if ((t = calloc(1, sizeof(*t))) == 0 || (t->path = strdup(path)) == 0) {
+	free(t);
+	lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
+	return (0);
+    }
+    t->fd = -1;
+    if ((rc = mdb_env_create(&t->env)) != 0
+	|| (rc = mdb_env_set_mapsize(t->env, (size_t) st.st_size)) != 0
+	|| (rc = mdb_env_open(t->env, path, MDB_RDONLY | MDB_NOSUBDIR
+			      | MDB_NOLOCK, 0)) != 0) {
+	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == ENOENT
+	    || rc == EINVAL)
+	    lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: not an lmdbacl table"
+			    " (not an LMDB file, or a truncated one: %s)",
+			    path, mdb_strerror(rc));
+	else
+	    lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot open: %s",
+			    path, mdb_strerror(rc));
+	lmdbacl_close(t);
+	return (0);
+    }
+    if (mdb_env_get_fd(t->env, &t->fd) != 0 || fstat(t->fd, &st) < 0) {
+	lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: fstat: %s", path,
+			strerror(errno));
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (0);
+    }
+    t->mtime = st.st_mtime;
+    t->size = st.st_size;
+
+    /*
+     * Never touch a page past the end of the file: that is SIGBUS in
+     * every daemon that has the table open.
+     */
+    if (mdb_env_info(t->env, &info) != 0 || mdb_env_stat(t->env, &mst) != 0
+	|| (off_t) (info.me_last_pgno + 1) * mst.ms_psize > st.st_size) {
+	lmdbacl_err_set(err, LMDBACL_EUNAVAIL, "%s: truncated table file"
+			" (%lld bytes, header needs %lld)", path,
+			(long long) st.st_size,
+			(long long) (info.me_last_pgno + 1) * mst.ms_psize);
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (0);
+    }
+    if ((rc = mdb_txn_begin(t->env, 0, MDB_RDONLY, &t->txn)) != 0
+	|| (rc = mdb_dbi_open(t->txn, 0, 0, &t->dbi)) != 0
+	|| (rc = mdb_cursor_open(t->txn, t->dbi, &t->cursor)) != 0) {
+	lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table: %s",
+			path, mdb_strerror(rc));
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (0);
+    }
+    k.mv_data = LMDBACL_META_KEY;
+    k.mv_size = strlen(LMDBACL_META_KEY);
+    if ((rc = mdb_get(t->txn, t->dbi, &k, &v)) != 0
+	|| v.mv_size < LMDBACL_META_SIZE) {
+	lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: an LMDB file but not an"
+			" lmdbacl table (no lmdbacl header; to convert a"
+			" Postfix lmdb: map, use \"lmdbacl import\")", path);
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (0);
+    }
+    meta = v.mv_data;
+    t->format = get32(meta);
+    if (t->format > LMDBACL_FORMAT_VERSION || t->format == 0) {
+	lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: table format version %u"
+			" is newer than this lmdbacl supports (%d): rebuild the"
+			" table with this lmdbacl, or upgrade lmdbacl", path,
+			t->format, LMDBACL_FORMAT_VERSION);
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (0);
+    }
+    for (i = 0; i < 4; i++)
+	t->counts[i] = get32(meta + 8 + 8 * i + 4);
+    return (t);
+}
+
+void    lmdbacl_close(LMDBACL *t)
+{
+    if (t == 0)
+	return;
+    if (t->cursor)
+	mdb_cursor_close(t->cursor);
+    if (t->txn)
+	mdb_txn_abort(t->txn);
+    if (t->env)
+	mdb_env_close(t->env);
+    free(t->path);
+    free(t);
+}
+
+int     lmdbacl_fd(const LMDBACL *t)
+{
+    return (t->fd);
+}
+
+time_t  lmdbacl_mtime(const LMDBACL *t)
+{
+    return (t->mtime);
+}
+
+/* lmdbacl_store_get - probe one tagged key */
+
+int     lmdbacl_store_get(LMDBACL *t, int tag, const char *key, size_t len,
+			          LMDBACL_MATCH *m)
+{
+    MDB_val k;
+    MDB_val v;
+    int     rc;
+
+    if (len > LMDBACL_KEY_MAX)
+	return (LMDBACL_NOTFOUND);
+    t->kbuf[0] = tag;
+    memcpy(t->kbuf + 1, key, len);
+    k.mv_data = t->kbuf;
+    k.mv_size = len + 1;
+    if ((rc = mdb_get(t->txn, t->dbi, &k, &v)) == MDB_NOTFOUND)
+	return (LMDBACL_NOTFOUND);
+    if (rc != 0 || lmdbacl_record_decode(v.mv_data, v.mv_size, m) != 0)
+	return (LMDBACL_EFORMAT);
+    if (m->rule == 0) {
+	m->rule = (const char *) t->kbuf + 1;	/* until the next probe */
+	m->rule_len = len;
+    }
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_store_range - the flattened range that holds addr */
+
+int     lmdbacl_store_range(LMDBACL *t, int family, const unsigned char *addr,
+			            LMDBACL_MATCH *m)
+{
+    MDB_val k;
+    MDB_val v;
+    size_t  alen = lmdbacl_addr_len(family);
+    const unsigned char *kp;
+    const unsigned char *vp;
+    int     rc;
+
+    t->kbuf[0] = LMDBACL_TAG_RANGE;
+    t->kbuf[1] = family;
+    memcpy(t->kbuf + 2, addr, alen);
+    k.mv_data = t->kbuf;
+    k.mv_size = 2 + alen;
+    if ((rc = mdb_cursor_get(t->cursor, &k, &v, MDB_SET_RANGE)) == MDB_NOTFOUND)
+	return (LMDBACL_NOTFOUND);
+    if (rc != 0)
+	return (LMDBACL_EFORMAT);
+    kp = k.mv_data;
+    if (k.mv_size != 2 + alen || kp[0] != LMDBACL_TAG_RANGE || kp[1] != family)
+	return (LMDBACL_NOTFOUND);
+    vp = v.mv_data;
+    if (v.mv_size < alen + 1)
+	return (LMDBACL_EFORMAT);
+    if (memcmp(vp, addr, alen) > 0)
+	return (LMDBACL_NOTFOUND);		/* addr falls in a gap */
+    m->plen = vp[alen];
+    if (lmdbacl_record_decode(vp + alen + 1, v.mv_size - alen - 1, m) != 0
+	|| m->rule == 0)
+	return (LMDBACL_EFORMAT);
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_load_rules - every rule of a table, back into a rule set */
+
+int     lmdbacl_load_rules(LMDBACL *t, LMDBACL_RULES *rules, LMDBACL_ERR *err)
+{
+    MDB_cursor *c;
+    MDB_val k;
+    MDB_val v;
+    LMDBACL_MATCH m;
+    LMDBACL_KEY key;
+    char    text[LMDBACL_KEY_MAX + 3];
+    char    why[LMDBACL_ERR_SIZE];
+    int     rc;
+    const unsigned char *kp;
+
+    if ((rc = mdb_cursor_open(t->txn, t->dbi, &c)) != 0)
+	return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: %s", t->path,
+				mdb_strerror(rc)));
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	 rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	kp = k.mv_data;
+	if (k.mv_size < 2 || k.mv_size > LMDBACL_KEY_MAX + 1)
+	    continue;
+	if (kp[0] != LMDBACL_TAG_NET && kp[0] != LMDBACL_TAG_EXACT
+	    && kp[0] != LMDBACL_TAG_WILD)
+	    continue;
+	if (lmdbacl_record_decode(v.mv_data, v.mv_size, &m) != 0)
+	    break;
+	if (kp[0] == LMDBACL_TAG_WILD) {
+	    memcpy(text, "*.", 2);
+	    memcpy(text + 2, kp + 1, k.mv_size - 1);
+	    text[k.mv_size + 1] = 0;
+	} else {
+	    memcpy(text, kp + 1, k.mv_size - 1);
+	    text[k.mv_size - 1] = 0;
+	}
+	if (lmdbacl_key_parse(text, &key, why, sizeof(why)) != LMDBACL_OK) {
+	    mdb_cursor_close(c);
+	    return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged"
+				    " record: %s", t->path, why));
+	}
+	if (lmdbacl_rules_add(rules, &key, m.value, m.line,
+			      LMDBACL_ADD_REPLACE, 0) < 0) {
+	    mdb_cursor_close(c);
+	    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				    t->path));
+	}
+    }
+    mdb_cursor_close(c);
+    if (rc != MDB_NOTFOUND)
+	return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table",
+				t->path));
+    return (LMDBACL_OK);
+}
+
+int     lmdbacl_stats(LMDBACL *t, LMDBACL_STATS *s)
+{
+    s->exact = t->counts[0];
+    s->wild = t->counts[1];
+    s->nets = t->counts[2];
+    s->segments = t->counts[3];
+    s->format = t->format;
+    s->file_size = t->size;
+    return (LMDBACL_OK);
+}

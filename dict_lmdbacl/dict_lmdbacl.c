@@ -82,9 +82,8 @@
  /*
   * Application-specific.
   */
+#include "dict_lmdbacl.h"
 #include "lmdbacl.h"
-
-#define DICT_TYPE_LMDBACL	"lmdbacl"
 
 typedef struct DICT_LMDBACL {
     DICT    dict;			/* generic members */

@@ -45,7 +45,7 @@
  /*
   * Application-specific.
   */
-#include "lmdbacl.h"
+#include "lmdbacl_int.h"
 
 typedef struct RULE_SLOT {
     LMDBACL_RULE rule;

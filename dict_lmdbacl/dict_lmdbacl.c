@@ -40,9 +40,11 @@
 /*	"lmdbacl compile".
 /* DIAGNOSTICS
 /*	A missing, empty, truncated or foreign table file, or a plugin
-/*	built for another Postfix version, gives a surrogate table (one
-/*	warning at open) whose lookups fail with DICT_ERR_RETRY: smtpd
-/*	answers 451 4.3.5, never "not found". A bad key or a failed write
+/*	built for another Postfix version, gives a surrogate table: Postfix
+/*	logs the reason at open (fatal in postmap, an error in daemons) and
+/*	a warning at each lookup, which fails with DICT_ERR_RETRY: smtpd
+/*	answers 451 4.3.5, never "not found". The surrogate stays until the
+/*	daemon exits ("postfix reload" after creating a missing table). A bad key or a failed write
 /*	during a build is fatal after the keys are reported, and leaves the
 /*	previous table serving.
 /* SEE ALSO
@@ -254,21 +256,37 @@ static void plugin_diag(void *ctx, int severity, const char *file,
 	msg_warn("%s:%s: %s", dict->type, dict->name, msg);
 }
 
-/* report_lines - say where the bad keys are, as lmdbacl check would */
+/* check_source - "postmap lmdbacl:FILE" reads FILE as lmdbacl compile does */
 
-static void report_lines(DICT *dict)
+static void check_source(DICT *dict)
 {
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
     LMDBACL_SOURCE_OPTS opts;
-    LMDBACL_RULES *rules;
+    LMDBACL_RULES *src;
     LMDBACL_ERR err;
+    int     rc;
 
+    /*
+     * postmap's own reader skips, with a warning, lines that lmdbacl
+     * compile refuses (no value, unbalanced quotes, ...), and it passes
+     * keys without line numbers. Read the file once more with the engine's
+     * reader: every problem is reported with file and line, any error
+     * leaves the old table, and the rules get their source lines.
+     */
     memset(&opts, 0, sizeof(opts));
     opts.diag = plugin_diag;
     opts.diag_ctx = dict;
-    if ((rules = lmdbacl_rules_create()) != 0) {
-	(void) lmdbacl_source_read(dict->name, rules, &opts, &err);
-	lmdbacl_rules_free(rules);
+    if ((src = lmdbacl_rules_create()) == 0)
+	msg_fatal("%s:%s: out of memory", dict->type, dict->name);
+    rc = lmdbacl_source_read(dict->name, src, &opts, &err);
+    if (rc == LMDBACL_ESYNTAX || dl->bad_keys > 0) {
+	lmdbacl_writer_abort(dl->writer);
+	msg_fatal("%s:%s: %s; the table was not changed", dict->type,
+		  dict->name, rc == LMDBACL_ESYNTAX ? err.msg : "bad keys");
     }
+    if (rc == LMDBACL_OK)
+	(void) lmdbacl_rules_adopt_lines(dl->rules, src);
+    lmdbacl_rules_free(src);
 }
 
 /* dict_lmdbacl_close - write the pending snapshot, release everything */
@@ -279,16 +297,14 @@ static void dict_lmdbacl_close(DICT *dict)
     LMDBACL_ERR err;
 
     if (dl->writer) {
+	if (dl->bulk)
+	    check_source(dict);
 	if (dl->bad_keys > 0) {
 	    lmdbacl_writer_abort(dl->writer);
-	    if (dl->bulk)
-		report_lines(dict);
 	    msg_fatal("%s:%s: %d bad entr%s; the table was not changed",
 		      dict->type, dict->name, dl->bad_keys,
 		      dl->bad_keys == 1 ? "y" : "ies");
 	}
-	if (dl->bulk)
-	    (void) lmdbacl_source_lines(dict->name, dl->rules);
 	if (lmdbacl_writer_commit(dl->writer, dl->rules, plugin_diag, dict,
 				  &err) != LMDBACL_OK)
 	    msg_fatal("%s:%s: %s; the table was not changed",

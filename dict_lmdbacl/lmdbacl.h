@@ -194,6 +194,16 @@ extern int lmdbacl_rules_walk(LMDBACL_RULES *, LMDBACL_RULE_FN, void *ctx);
 extern const LMDBACL_RULE **lmdbacl_rules_sorted(LMDBACL_RULES *, size_t *n);
 
  /*
+  * The same network written in two forms (192.0.2 and 192.0.2.0/24) is a
+  * duplicate too: report calls fn for each later one with the rule that
+  * wins (the lower line). Returns the number reported, -1 out of memory.
+  */
+typedef void (*LMDBACL_SAME_NET_FN) (void *ctx, const LMDBACL_RULE *later,
+				             const LMDBACL_RULE *first);
+extern int lmdbacl_rules_same_nets(LMDBACL_RULES *, LMDBACL_SAME_NET_FN,
+				           void *ctx);
+
+ /*
   * Source reader (lmdbacl_source.c): read access(5) text from path into
   * rules. Reports each problem through diag (file:line of the first
   * physical line of the entry). With strict set, warnings count as
@@ -225,13 +235,13 @@ extern int lmdbacl_source_split(char *line, char **key, char **value,
 				        const char **why);
 
  /*
-  * When the source file at path holds exactly the rules in rules (same
-  * keys, same values), give the rules their source line numbers and
+  * When src (read from the source file) holds exactly the rules in rules
+  * (same keys, same values), give rules the source line numbers and
   * return 1; otherwise change nothing and return 0. postmap hands the
   * plugin keys without lines; this makes "postmap lmdbacl:FILE" write
   * the same bytes as "lmdbacl compile FILE".
   */
-extern int lmdbacl_source_lines(const char *path, LMDBACL_RULES *rules);
+extern int lmdbacl_rules_adopt_lines(LMDBACL_RULES *rules, LMDBACL_RULES *src);
 
  /*
   * Snapshot store (lmdbacl_store.c).

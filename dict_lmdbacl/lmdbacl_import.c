@@ -222,6 +222,17 @@ static int import_lmdb(IMPORT *im, const char *path, LMDBACL_ERR *err)
     return (status);
 }
 
+static void import_same_net(void *ctx, const LMDBACL_RULE *later,
+			            const LMDBACL_RULE *first)
+{
+    char    msg[2 * LMDBACL_KEY_MAX + 100];
+
+    snprintf(msg, sizeof(msg), "\"%s\" is the same network as \"%s\""
+	     " (record %u); keeping the value of record %u", later->key,
+	     first->key, first->line, first->line);
+    import_diag((IMPORT *) ctx, LMDBACL_DIAG_WARNING, later->line, msg);
+}
+
 int     lmdbacl_import(const char *type, const char *path,
 		               LMDBACL_RULES *rules, int strict,
 		               LMDBACL_DIAG_FN diag, void *ctx,
@@ -248,6 +259,10 @@ int     lmdbacl_import(const char *type, const char *path,
 				 type);
     free(im.kbuf);
     free(im.vbuf);
+    if (status == LMDBACL_OK
+	&& lmdbacl_rules_same_nets(rules, import_same_net, &im) < 0)
+	status = lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				 label);
     if (status == LMDBACL_OK && im.errors > 0)
 	status = lmdbacl_err_set(err, LMDBACL_ESYNTAX, "%s: %lu error%s",
 				 label, im.errors, im.errors == 1 ? "" : "s");

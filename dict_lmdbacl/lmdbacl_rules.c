@@ -301,3 +301,51 @@ int     lmdbacl_rules_walk(LMDBACL_RULES *rules, LMDBACL_RULE_FN fn, void *ctx)
     free(order);
     return (status);
 }
+
+/* net_cmp - family, network, prefix length, then line */
+
+static int net_cmp(const void *a, const void *b)
+{
+    const LMDBACL_RULE *ra = *(const LMDBACL_RULE *const *) a;
+    const LMDBACL_RULE *rb = *(const LMDBACL_RULE *const *) b;
+    int     d;
+
+    if ((d = ra->family - rb->family) != 0)
+	return (d);
+    if ((d = memcmp(ra->addr, rb->addr, 16)) != 0)
+	return (d);
+    if ((d = ra->plen - rb->plen) != 0)
+	return (d);
+    if (ra->line != rb->line)
+	return (ra->line < rb->line ? -1 : 1);
+    return (strcmp(ra->key, rb->key));
+}
+
+int     lmdbacl_rules_same_nets(LMDBACL_RULES *rules, LMDBACL_SAME_NET_FN fn,
+				        void *ctx)
+{
+    const LMDBACL_RULE **nets;
+    size_t  i;
+    size_t  n = 0;
+    size_t  first = 0;
+    int     count = 0;
+
+    if ((nets = malloc((rules->live + 1) * sizeof(*nets))) == 0)
+	return (-1);
+    for (i = 0; i < rules->used; i++)
+	if (!rules->slots[i].deleted && rules->slots[i].rule.is_net)
+	    nets[n++] = &rules->slots[i].rule;
+    qsort(nets, n, sizeof(*nets), net_cmp);
+    for (i = 1; i < n; i++) {
+	if (nets[i]->family == nets[first]->family
+	    && nets[i]->plen == nets[first]->plen
+	    && memcmp(nets[i]->addr, nets[first]->addr, 16) == 0) {
+	    fn(ctx, nets[i], nets[first]);
+	    count++;
+	} else {
+	    first = i;
+	}
+    }
+    free(nets);
+    return (count);
+}

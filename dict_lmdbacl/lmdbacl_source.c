@@ -213,6 +213,17 @@ static int source_entry(SOURCE_STATE *st, char *text, size_t len,
     return (0);
 }
 
+/* source_same_net - one network written twice */
+
+static void source_same_net(void *ctx, const LMDBACL_RULE *later,
+			            const LMDBACL_RULE *first)
+{
+    source_diag((SOURCE_STATE *) ctx, LMDBACL_DIAG_WARNING, later->line,
+		"\"%s\" is the same network as \"%s\" (line %u); keeping"
+		" the value of line %u", later->key, first->key, first->line,
+		first->line);
+}
+
 /* lmdbacl_source_read - read a whole source file into rules */
 
 int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
@@ -304,34 +315,28 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 				path));
     if (opts->progress)
 	opts->progress(opts->progress_ctx, lineno);
+    if (lmdbacl_rules_same_nets(rules, source_same_net, &st) < 0)
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				path));
     if (st.errors > 0)
 	return (lmdbacl_err_set(err, LMDBACL_ESYNTAX, "%s: %lu error%s",
 				path, st.errors, st.errors == 1 ? "" : "s"));
     return (LMDBACL_OK);
 }
 
-/* lmdbacl_source_lines - line numbers for rules that came without */
+/* lmdbacl_rules_adopt_lines - line numbers for rules that came without */
 
-int     lmdbacl_source_lines(const char *path, LMDBACL_RULES *rules)
+int     lmdbacl_rules_adopt_lines(LMDBACL_RULES *rules, LMDBACL_RULES *src)
 {
-    LMDBACL_SOURCE_OPTS opts;
-    LMDBACL_RULES *src;
-    LMDBACL_ERR err;
     const LMDBACL_RULE **order;
     const LMDBACL_RULE *mine;
     size_t  n;
     size_t  i;
     int     same;
 
-    memset(&opts, 0, sizeof(opts));
-    if ((src = lmdbacl_rules_create()) == 0)
+    if (lmdbacl_rules_count(src) != lmdbacl_rules_count(rules)
+	|| (order = lmdbacl_rules_sorted(src, &n)) == 0)
 	return (0);
-    if (lmdbacl_source_read(path, src, &opts, &err) != LMDBACL_OK
-	|| lmdbacl_rules_count(src) != lmdbacl_rules_count(rules)
-	|| (order = lmdbacl_rules_sorted(src, &n)) == 0) {
-	lmdbacl_rules_free(src);
-	return (0);
-    }
     for (same = 1, i = 0; same && i < n; i++) {
 	mine = lmdbacl_rules_find(rules, order[i]->kind, order[i]->key);
 	same = (mine != 0 && strcmp(mine->value, order[i]->value) == 0);
@@ -341,6 +346,5 @@ int     lmdbacl_source_lines(const char *path, LMDBACL_RULES *rules)
 	lmdbacl_rules_set_line(rules, mine, order[i]->line);
     }
     free(order);
-    lmdbacl_rules_free(src);
     return (same);
 }

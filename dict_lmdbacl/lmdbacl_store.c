@@ -104,7 +104,9 @@ char   *lmdbacl_path(const char *name)
 }
 
  /*
-  * Big-endian helpers: the file is the same on every machine.
+  * Big-endian helpers for lmdbacl's own fields. (LMDB's page headers
+  * are native-endian: a table file is portable between machines of the
+  * same byte order and word size, like every LMDB file.)
   */
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -240,8 +242,7 @@ static int net_cmp(const void *a, const void *b)
 
 /* flatten - disjoint ranges, most specific network wins */
 
-static SEG *flatten(NET *nets, size_t n, int bits, size_t *nseg,
-		            LMDBACL_DIAG_FN diag, void *ctx)
+static SEG *flatten(NET *nets, size_t n, size_t *nseg)
 {
     SEG    *segs;
     const NET **stack;
@@ -250,9 +251,6 @@ static SEG *flatten(NET *nets, size_t n, int bits, size_t *nseg,
     size_t  i;
     U128    pos = 0;
     int     done = 0;			/* pos wrapped past the last address */
-    U128    top = bits == 128 ? ~(U128) 0 : (((U128) 1 << bits) - 1);
-
-    (void) top;
     if ((segs = malloc((2 * n + 1) * sizeof(*segs))) == 0)
 	return (0);
     if ((stack = malloc((n + 1) * sizeof(*stack))) == 0) {
@@ -271,21 +269,11 @@ static SEG *flatten(NET *nets, size_t n, int bits, size_t *nseg,
 	/*
 	 * The same network written twice in different forms (192.0.2 and
 	 * 192.0.2.0/24): keep the earlier line, as postmap keeps the first
-	 * of duplicate keys.
+	 * of duplicate keys. The source reader has already said so.
 	 */
 	if (i > 0 && np->start == nets[i - 1].start
-	    && np->plen == nets[i - 1].plen) {
-	    if (diag) {
-		char    msg[2 * LMDBACL_KEY_MAX + 100];
-
-		snprintf(msg, sizeof(msg), "\"%s\" is the same network as"
-			 " \"%s\" (line %u); keeping the value of line %u",
-			 np->rule->key, nets[i - 1].rule->key,
-			 nets[i - 1].rule->line, nets[i - 1].rule->line);
-		diag(ctx, LMDBACL_DIAG_WARNING, 0, np->rule->line, msg);
-	    }
+	    && np->plen == nets[i - 1].plen)
 	    continue;
-	}
 	while (sp > 0 && stack[sp - 1]->end < np->start) {
 	    const NET *t = stack[--sp];
 
@@ -403,8 +391,7 @@ static void plan_free(PLAN *p)
 
 /* plan_make - sort rules, flatten networks, estimate the size */
 
-static int plan_make(PLAN *p, LMDBACL_RULES *rules, LMDBACL_DIAG_FN diag,
-		             void *ctx)
+static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 {
     size_t  i;
     int     f;
@@ -444,8 +431,7 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules, LMDBACL_DIAG_FN diag,
 	}
     }
     for (f = 0; f < 2; f++) {
-	if ((p->segs[f] = flatten(p->nets[f], p->nnets[f], f ? 128 : 32,
-				  &p->nsegs[f], diag, ctx)) == 0)
+	if ((p->segs[f] = flatten(p->nets[f], p->nnets[f], &p->nsegs[f])) == 0)
 	    return (-1);
 	p->counts[3] += p->nsegs[f];
     }
@@ -725,7 +711,9 @@ int     lmdbacl_writer_commit(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
     int     status;
     mode_t  mode;
 
-    if (plan_make(&plan, rules, diag, ctx) < 0) {
+    (void) diag;
+    (void) ctx;
+    if (plan_make(&plan, rules) < 0) {
 	plan_free(&plan);
 	lmdbacl_writer_abort(w);
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",

@@ -7,7 +7,8 @@
 /*	lmdbacl compile [--strict] SOURCE [TABLE]
 /*	lmdbacl check [--strict] SOURCE...
 /*	lmdbacl query [--explain] [--parent-style=yes|no|auto]
-/*		[--as helo|client|sender|recipient] TABLE KEY...|-
+/*		[--as helo|client|sender|recipient] [--delimiter=CHARS]
+/*		TABLE KEY...|-
 /*	lmdbacl dump TABLE
 /*	lmdbacl add TABLE KEY VALUE...|-
 /*	lmdbacl del TABLE KEY...|-
@@ -70,7 +71,7 @@ static const char usage_text[] =
 "                                      atomically; on any error nothing changes\n"
 "  check [--strict] SOURCE...          report every syntax and key error\n"
 "  query [--explain] [--parent-style=yes|no|auto]\n"
-"        [--as helo|client|sender|recipient] TABLE KEY...|-\n"
+"        [--as helo|client|sender|recipient] [--delimiter=CHARS] TABLE KEY...|-\n"
 "                                      look keys up as smtpd would; with --as,\n"
 "                                      run smtpd's whole lookup sequence (client\n"
 "                                      as name[address]) and print the decision\n"
@@ -176,8 +177,7 @@ static char *table_path(const char *arg)
     len = strlen(arg);
     if (len == 0)
 	usage("empty table name");
-    if (len > 8 && strcmp(arg + len - 8, ".lmdbacl") == 0
-	&& access(arg, F_OK) == 0)
+    if (len > 8 && strcmp(arg + len - 8, ".lmdbacl") == 0)
 	path = strdup(arg);
     else
 	path = lmdbacl_path(arg);
@@ -933,8 +933,9 @@ static int cmd_import(int argc, char **argv)
 	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
 	return (exit_for(err.code));
     }
-    fprintf(stderr, "%s: %s: imported %zu entries into %s\n", progname, file,
-	    lmdbacl_rules_count(rules), path);
+    fprintf(stderr, "%s: %s: imported %zu entr%s into %s\n", progname, file,
+	    lmdbacl_rules_count(rules),
+	    lmdbacl_rules_count(rules) == 1 ? "y" : "ies", path);
     lmdbacl_rules_free(rules);
     free(path);
     free(file);

@@ -247,10 +247,9 @@ extern int lmdbacl_rules_adopt_lines(LMDBACL_RULES *rules, LMDBACL_RULES *src);
   * Snapshot store (lmdbacl_store.c).
   *
   * lmdbacl_path() maps a table name to its file: NAME.lmdbacl (caller
-  * frees the result). lmdbacl_build() writes rules as a new snapshot of
-  * path (the .lmdbacl file itself): written beside as path.new, synced,
-  * then renamed into place. Writers serialise with an exclusive fcntl
-  * lock on the current file. diag receives network overlap duplicates.
+  * frees the result). A change of the table file path is written as a
+  * new snapshot beside it (path.new), synced, then renamed into place.
+  * Writers serialise with an exclusive fcntl lock on the current file.
   */
 extern char *lmdbacl_path(const char *name);
 
@@ -260,8 +259,9 @@ typedef struct LMDBACL_WRITER LMDBACL_WRITER;
   * Begin a change of the table file path: take the writer lock (creating
   * an empty placeholder only when no table exists yet) and, when load is
   * set, read the current rules into *rules. Commit writes the new
-  * snapshot and releases the lock; abort releases it and leaves the old
-  * table serving.
+  * snapshot and releases the lock (diag and ctx are reserved for build
+  * warnings; none are reported today); abort releases it and leaves the
+  * old table serving.
   */
 extern LMDBACL_WRITER *lmdbacl_writer_begin(const char *path, int load,
 					            LMDBACL_RULES **rules,

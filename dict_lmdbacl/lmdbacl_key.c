@@ -209,7 +209,7 @@ static int parse_wild(const char *raw, const char *parent, LMDBACL_KEY *key,
 	return (key_error(why, why_len, "\"%s\": write the domain without"
 			  " a trailing dot", raw));
     key->kind = LMDBACL_KIND_WILD;
-    strcpy(key->text, parent);
+    memmove(key->text, parent, strlen(parent) + 1);	/* parent is in text */
     return (LMDBACL_OK);
 }
 
@@ -238,14 +238,18 @@ int     lmdbacl_key_parse(const char *raw, LMDBACL_KEY *key, char *why,
     memcpy(text, raw, len + 1);
     lmdbacl_fold(text);
 
-    if (text[0] == '@')
-	return (key_error(why, why_len, "\"%s\": access(5) has no @domain"
-			  " key; write the domain alone (example.com) to"
-			  " match every address in it", raw));
-    if (text[0] == '*' && text[1] == '@')
-	return (key_error(why, why_len, "\"%s\": write the domain alone"
-			  " (example.com) to match every address in it, or"
-			  " *.example.com for its subdomains", raw));
+    if (text[0] == '@') {
+	snprintf(why, why_len, "\"%s\": access(5) has no @domain key; write"
+		 " %s alone to match every address in that domain", raw,
+		 text[1] ? text + 1 : "the domain");
+	return (LMDBACL_ESYNTAX);
+    }
+    if (text[0] == '*' && text[1] == '@') {
+	snprintf(why, why_len, "\"%s\": write %s alone to match every"
+		 " address in that domain, or *.%s for its subdomains", raw,
+		 text[2] ? text + 2 : "the domain", text[2] ? text + 2 : "domain");
+	return (LMDBACL_ESYNTAX);
+    }
     if (text[0] == '*' && text[1] == '.')
 	return (parse_wild(raw, text + 2, key, why, why_len));
     if (strchr(text, '*') != 0)

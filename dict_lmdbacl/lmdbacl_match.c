@@ -101,8 +101,13 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
     int     rc;
 
     memset(m, 0, sizeof(*m));
-    if (len == 0 || len > LMDBACL_KEY_MAX)
+    if (len == 0)
 	return (LMDBACL_NOTFOUND);
+
+    /*
+     * A query longer than any key gets no exact match (the probes say
+     * not found), but its shorter ancestors may still match.
+     */
 
     /*
      * 1. Exact key.

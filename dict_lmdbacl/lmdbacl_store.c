@@ -39,7 +39,7 @@
 /*	is one cursor probe, whatever the number of networks.
 /*
 /*	lmdbacl_writer_begin() serialises writers with an exclusive fcntl
-/*	lock on the current file, then checks that the path still names
+/*	lock (an open file description lock on Linux) on the current file, then checks that the path still names
 /*	the file that was locked (another writer may have replaced it
 /*	while this one waited). When no table exists, an empty placeholder
 /*	is created to carry the lock; readers treat an empty file as an
@@ -63,8 +63,11 @@
 /*--*/
 
  /*
-  * System library.
+  * System library. _GNU_SOURCE for F_OFD_SETLKW.
   */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -88,6 +91,12 @@ struct LMDBACL_WRITER {
 };
 
 typedef unsigned __int128 U128;
+
+#ifdef F_OFD_SETLKW
+#define LMDBACL_SETLKW	F_OFD_SETLKW
+#else
+#define LMDBACL_SETLKW	F_SETLKW
+#endif
 
 /* lmdbacl_path - table name to file name */
 
@@ -186,6 +195,8 @@ static int buf_space(BUF *b, size_t need)
 
 static int buf_add(BUF *b, const void *data, size_t len)
 {
+    if (len == 0)
+	return (0);
     if (buf_space(b, len) < 0)
 	return (-1);
     memcpy(b->data + b->len, data, len);
@@ -601,10 +612,16 @@ LMDBACL_WRITER *lmdbacl_writer_begin(const char *path, int load,
 			    " update: %s", path, strerror(errno));
 	    return (0);
 	}
+	/*
+	 * An open-file-description lock where there is one: a classic
+	 * POSIX lock would be dropped as soon as this process closes any
+	 * other descriptor of the file, such as the one LMDB opens to load
+	 * the current rules.
+	 */
 	memset(&lk, 0, sizeof(lk));
 	lk.l_type = F_WRLCK;
 	lk.l_whence = SEEK_SET;
-	while (fcntl(fd, F_SETLKW, &lk) < 0) {
+	while (fcntl(fd, LMDBACL_SETLKW, &lk) < 0) {
 	    if (errno != EINTR) {
 		lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot lock: %s",
 				path, strerror(errno));
@@ -967,9 +984,10 @@ int     lmdbacl_load_rules(LMDBACL *t, LMDBACL_RULES *rules, LMDBACL_ERR *err)
 	if (lmdbacl_record_decode(v.mv_data, v.mv_size, &m) != 0)
 	    break;
 	if (kp[0] == LMDBACL_TAG_WILD) {
-	    memcpy(text, "*.", 2);
-	    memcpy(text + 2, kp + 1, k.mv_size - 1);
-	    text[k.mv_size + 1] = 0;
+	    /* ".p" is the shorter spelling of "*.p": it fits the limit. */
+	    text[0] = '.';
+	    memcpy(text + 1, kp + 1, k.mv_size - 1);
+	    text[k.mv_size] = 0;
 	} else {
 	    memcpy(text, kp + 1, k.mv_size - 1);
 	    text[k.mv_size - 1] = 0;

@@ -424,14 +424,16 @@ static void explain(const char *query, int rc, const LMDBACL_MATCH *m,
 
 static int lookup_one(QUERY *q, const char *key, LMDBACL_MATCH *m)
 {
-    char    buf[LMDBACL_KEY_MAX + 1];
+    char   *buf;
     int     rc;
 
-    if (strlen(key) > LMDBACL_KEY_MAX)
-	return (LMDBACL_NOTFOUND);
-    strcpy(buf, key);
+    if ((buf = strdup(key)) == 0) {
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(EXIT_SYSTEM);
+    }
     lmdbacl_fold(buf);
     rc = lmdbacl_lookup(q->table, buf, q->parent_style, m);
+    free(buf);
     if (rc == LMDBACL_EFORMAT) {
 	fprintf(stderr, "%s: damaged table record while looking up \"%s\"\n",
 		progname, key);

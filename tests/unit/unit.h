@@ -16,6 +16,11 @@
 /*	void	unit_write(path, data, len)
 /*	void	unit_write_text(path, text)
 /*	char	*unit_slurp(path, len)
+/*	int	unit_exists(path)
+/*
+/*	void	unit_diag(diags, severity, file, line, msg)
+/*
+/*	const LMDBACL_RULE *unit_find(rules, kind, key)
 /*
 /*	int	unit_read_source(dir, text, strict, rules, diags, err)
 /*
@@ -29,6 +34,10 @@
 /*	const char *unit_lookup(table, query, parent_style)
 /*	int	unit_lookup_match(table, query, parent_style, match)
 /*
+/*	UNIT_EXPECT(table, query, parent_style, value)
+/*
+/*	void	unit_make_lmdb(path, kv, n)
+/*
 /*	int	unit_run(suite)
 /*
 /*	UNIT_ADD(suite, test)
@@ -38,6 +47,11 @@
 /*	removed, with everything in it, after they have run. Each test
 /*	makes its own subdirectory with unit_tmpdir(), so that tests are
 /*	independent of each other in fork and in no-fork mode alike.
+/*
+/*	unit_diag() is an LMDBACL_DIAG_FN that counts and records the
+/*	diagnostics of a read or a build in a UNIT_DIAGS.
+/*
+/*	unit_find() returns the live rule of that kind and key, or null.
 /*
 /*	unit_read_source() writes text to a source file in dir and reads
 /*	it with lmdbacl_source_read(), collecting every diagnostic in
@@ -55,6 +69,12 @@
 /*	returns the value, or a null pointer when nothing matched; any
 /*	other result fails the test.
 /*
+/*	UNIT_EXPECT() fails the test unless the query gives value (a null
+/*	value: unless nothing matches), and names the query when it fails.
+/*
+/*	unit_make_lmdb() writes a plain LMDB file with the given records,
+/*	for tables that lmdbacl did not write.
+/*
 /*	UNIT_ADD() adds a test in a test case of its own name.
 /*
 /*	unit_run() runs a suite with srunner, verbosity from CK_VERBOSITY,
@@ -68,8 +88,11 @@
 /*--*/
 
  /*
-  * System library.
+  * System library. nftw() is an X/Open interface.
   */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <sys/stat.h>
 #include <errno.h>
 #include <ftw.h>
@@ -83,6 +106,11 @@
   * Check.
   */
 #include <check.h>
+
+ /*
+  * LMDB, to make foreign and hand-crafted table files.
+  */
+#include <lmdb.h>
 
  /*
   * Application-specific.
@@ -109,11 +137,11 @@ static char unit_base[PATH_MAX];
  /*
   * Diagnostics collected from the source reader and the store.
   */
-#define UNIT_DIAG_MAX	64
+#define UNIT_DIAG_MAX	32
 
 typedef struct UNIT_DIAG {
     int     severity;
-    char    file[PATH_MAX];		/* empty when null */
+    char    file[1024];			/* empty when null */
     unsigned line;
     char    msg[2 * LMDBACL_ERR_SIZE + LMDBACL_KEY_MAX];
 } UNIT_DIAG;
@@ -219,6 +247,39 @@ UNIT_FN int unit_exists(const char *path)
     struct stat st;
 
     return (lstat(path, &st) == 0);
+}
+
+/* unit_find - the live rule (kind, key) of a rule set, or null */
+
+typedef struct UNIT_FIND {
+    int     kind;
+    const char *key;
+    const LMDBACL_RULE *found;
+    int     matches;
+} UNIT_FIND;
+
+static int unit_find_fn(void *ctx, const LMDBACL_RULE *rule)
+{
+    UNIT_FIND *f = ctx;
+
+    if (rule->kind == f->kind && strcmp(rule->key, f->key) == 0) {
+	f->found = rule;
+	f->matches++;
+    }
+    return (0);
+}
+
+UNIT_FN const LMDBACL_RULE *unit_find(LMDBACL_RULES *rules, int kind,
+				              const char *key)
+{
+    UNIT_FIND f;
+
+    memset(&f, 0, sizeof(f));
+    f.kind = kind;
+    f.key = key;
+    ck_assert_int_eq(lmdbacl_rules_walk(rules, unit_find_fn, &f), 0);
+    ck_assert_int_le(f.matches, 1);
+    return (f.found);
 }
 
 /* unit_read_source - write text as dir/source and read it into rules */
@@ -366,6 +427,56 @@ UNIT_FN const char *unit_lookup(LMDBACL *t, const char *query,
 	return (0);
     ck_assert_ptr_nonnull(m.value);
     return (m.value);
+}
+
+/* UNIT_EXPECT - one lookup and its answer (null: nothing matches) */
+
+#define UNIT_EXPECT(t, query, parent_style, want) do { \
+	const char *_q = (query); \
+	const char *_want = (want); \
+	const char *_got = unit_lookup((t), _q, (parent_style)); \
+	ck_assert_msg(_want ? _got != 0 && strcmp(_got, _want) == 0 \
+		      : _got == 0, \
+		      "lookup \"%s\" (parent_style %d): got %s, want %s", \
+		      _q, (parent_style), _got ? _got : "not found", \
+		      _want ? _want : "not found"); \
+    } while (0)
+
+ /*
+  * unit_make_lmdb - a plain LMDB file (no subdirectory, no lock file)
+  * holding exactly these records: foreign and hand-crafted tables.
+  */
+typedef struct UNIT_KV {
+    const void *key;
+    size_t  klen;
+    const void *val;
+    size_t  vlen;
+} UNIT_KV;
+
+UNIT_FN void unit_make_lmdb(const char *path, const UNIT_KV *kv, size_t n)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_val k;
+    MDB_val v;
+    size_t  i;
+
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    ck_assert_int_eq(mdb_env_set_mapsize(env, 1 << 20), 0);
+    ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK, 0644),
+		     0);
+    ck_assert_int_eq(mdb_txn_begin(env, 0, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, 0, 0, &dbi), 0);
+    for (i = 0; i < n; i++) {
+	k.mv_data = (void *) kv[i].key;
+	k.mv_size = kv[i].klen;
+	v.mv_data = (void *) kv[i].val;
+	v.mv_size = kv[i].vlen;
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    }
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
 }
 
 /* unit_rm - nftw callback for unit_run's cleanup */

@@ -170,6 +170,8 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
     if (rc == LMDBACL_DUP) {
 	if (dict->flags & (DICT_FLAG_DUP_IGNORE | DICT_FLAG_DUP_REPLACE))
 	     /* void */ ;
+	else if (dl->bulk)
+	     /* check_source() warns, with both line numbers */ ;
 	else if (dict->flags & DICT_FLAG_DUP_WARN)
 	    msg_warn("%s:%s: duplicate entry: \"%s\"",
 		     dict->type, dict->name, name);
@@ -247,7 +249,15 @@ static void plugin_diag(void *ctx, int severity, const char *file,
 {
     DICT   *dict = ctx;
 
-    (void) severity;
+    /*
+     * postmap -w: no word about duplicates; -r: the later entry wins,
+     * so "keeping the first" would be wrong.
+     */
+    if (severity == LMDBACL_DIAG_WARNING
+	&& (dict->flags & (DICT_FLAG_DUP_IGNORE | DICT_FLAG_DUP_REPLACE))
+	&& (strncmp(msg, "duplicate entry", 15) == 0
+	    || strstr(msg, "is the same network as") != 0))
+	return;
     if (file && line)
 	msg_warn("%s, line %u: %s", file, line, msg);
     else if (line)

@@ -56,6 +56,8 @@
 #	                or rcpt (default rcpt; with smtpd_delay_reject=yes
 #	                every restriction decides at RCPT)
 #	  --verbose     copy the dialogue to stderr
+#	A session that takes longer than $PFI_SMTP_TIMEOUT seconds (default
+#	15) prints "timeout" (a throttled smtpd accepts but never answers).
 #	XCLIENT is followed by a new EHLO, as the protocol requires. Every
 #	session ends with QUIT. When a step before the one under test
 #	fails (a 4xx or 5xx reply), the output is "STEP:CODE TEXT", which
@@ -167,32 +169,41 @@ pfi_create() {
 	cat >"$dir/etc/main.cf" <<EOF
 # Private lmdbacl test instance; written by pfi_create.
 compatibility_level = 3.6
-config_directory = $dir/etc
+# postmap -c and postfix -c set config_directory; naming it here too
+# only draws "overriding earlier entry" warnings. DIR/etc is also the
+# meta_directory, where dynamicmaps.cf and postfix-files are read.
 meta_directory = $dir/etc
 queue_directory = $dir/queue
 data_directory = $dir/data
+# Logging goes through the postlog service to this file; its path
+# must start with one of maillog_file_prefixes.
 maillog_file = $dir/maillog
 maillog_file_prefixes = $dir
 myhostname = lmdbacl-test.localdomain
 mydomain = localdomain
 myorigin = \$myhostname
+# RCPT TO:<postmaster@localhost> passes reject_unauth_destination, so
+# the restriction under test decides alone.
 mydestination = localhost
 local_recipient_maps =
 mynetworks = 127.0.0.0/8
 inet_interfaces = 127.0.0.1
 inet_protocols = $protocols
+# XCLIENT lets one loopback session stand in for any client.
 smtpd_authorized_xclient_hosts = 127.0.0.1
 smtpd_relay_restrictions = reject_unauth_destination
 smtpd_client_restrictions =
 smtpd_helo_restrictions =
 smtpd_sender_restrictions =
 smtpd_recipient_restrictions =
+# Every restriction list is evaluated at RCPT TO; errors cost no sleep.
 smtpd_delay_reject = yes
 smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0
+# No DNS: a client is "unknown" unless XCLIENT NAME= says otherwise.
 smtpd_peername_lookup = no
 smtpd_banner = \$myhostname ESMTP lmdbacl-test
 biff = no
@@ -200,11 +211,15 @@ alias_maps =
 alias_database =
 relayhost =
 smtputf8_enable = no
+# A daemon that dies at start-up is retried after 2s, not 60s, so that
+# one broken table does not stall the tests that follow it.
+service_throttle_time = 2s
 EOF
 	# chroot is off everywhere: the tables and the plugin live under
 	# DIR, outside any chroot jail.
 	cat >"$dir/etc/master.cf" <<EOF
-# Private lmdbacl test instance; written by pfi_create.
+# Private lmdbacl test instance; written by pfi_create. Nothing is
+# ever delivered: local, smtp and relay are discard(8).
 127.0.0.1:$port inet n  -       n       -       -       smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -263,8 +278,8 @@ pfi_smtpd_pids() {
 
 # pfi_wait_gone - wait up to 10s until none of the given pids exists
 pfi_wait_gone() {
-	local i pid alive
-	for i in $(seq 1 100); do
+	local pid alive
+	for _ in $(seq 1 100); do
 		alive=
 		for pid in "$@"; do
 			kill -0 "$pid" 2>/dev/null && alive=1
@@ -294,11 +309,11 @@ pfi_reload() {
 
 # pfi_stop - stop DIR's instance if it runs; safe in an EXIT trap
 pfi_stop() {
-	local dir=${1:-} pid i
+	local dir=${1:-} pid
 	[ -n "$dir" ] && [ -d "$dir/etc" ] || return 0
 	pid=$(pfi_master_pid "$dir") || return 0
 	"$PFI_POSTFIX" -c "$dir/etc" stop >/dev/null 2>&1
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -341,7 +356,7 @@ unless (defined $port && $port =~ /^\d+$/ && $known{$o{step}}) {
 	exit 64;
 }
 $SIG{ALRM} = sub { print "timeout\n"; exit 3 };
-alarm 60;
+alarm($ENV{PFI_SMTP_TIMEOUT} || 15);
 my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $port,
     Proto => "tcp") or do { print "connect: $!\n"; exit 3 };
 

@@ -59,6 +59,7 @@
   * System library.
   */
 #include <sys_defs.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ typedef struct DICT_LMDBACL {
     LMDBACL_WRITER *writer;		/* opens for writing */
     LMDBACL_RULES *rules;		/* pending snapshot */
     int     bad_keys;
+    int     changes;			/* updates and deletes that did something */
     int     bulk;			/* postmap lmdbacl:FILE */
     LMDBACL_RULES *seq_rules;		/* sequence state */
     const LMDBACL_RULE **seq;
@@ -167,8 +169,12 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
 			   LMDBACL_ADD_REPLACE : LMDBACL_ADD_KEEP, &first);
     if (rc < 0)
 	msg_fatal("%s:%s: out of memory", dict->type, dict->name);
+    if (rc == LMDBACL_DUP && (dict->flags & DICT_FLAG_DUP_REPLACE)) {
+	dl->changes++;				/* the new value replaced the old */
+	return (DICT_STAT_SUCCESS);
+    }
     if (rc == LMDBACL_DUP) {
-	if (dict->flags & (DICT_FLAG_DUP_IGNORE | DICT_FLAG_DUP_REPLACE))
+	if (dict->flags & DICT_FLAG_DUP_IGNORE)
 	     /* void */ ;
 	else if (dl->bulk)
 	     /* check_source() warns, with both line numbers */ ;
@@ -180,6 +186,7 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
 		      dict->type, dict->name, name);
 	return (DICT_STAT_FAIL);
     }
+    dl->changes++;
     return (DICT_STAT_SUCCESS);
 }
 
@@ -195,8 +202,10 @@ static int dict_lmdbacl_delete(DICT *dict, const char *name)
     name = fold_key(dict, name);
     if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK)
 	return (DICT_STAT_FAIL);
-    return (lmdbacl_rules_delete(dl->rules, &key) == LMDBACL_OK ?
-	    DICT_STAT_SUCCESS : DICT_STAT_FAIL);
+    if (lmdbacl_rules_delete(dl->rules, &key) != LMDBACL_OK)
+	return (DICT_STAT_FAIL);
+    dl->changes++;
+    return (DICT_STAT_SUCCESS);
 }
 
 /* dict_lmdbacl_sequence - every rule, as the source would write it */
@@ -315,7 +324,10 @@ static void dict_lmdbacl_close(DICT *dict)
 		      dict->type, dict->name, dl->bad_keys,
 		      dl->bad_keys == 1 ? "y" : "ies");
 	}
-	if (lmdbacl_writer_commit(dl->writer, dl->rules, plugin_diag, dict,
+	/* An update that changed nothing restarts no daemon. */
+	if (!dl->bulk && dl->changes == 0)
+	    lmdbacl_writer_abort(dl->writer);
+	else if (lmdbacl_writer_commit(dl->writer, dl->rules, plugin_diag, dict,
 				  &err) != LMDBACL_OK)
 	    msg_fatal("%s:%s: %s; the table was not changed",
 		      dict->type, dict->name, err.msg);
@@ -366,6 +378,10 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
 				   DICT_TYPE_LMDBACL, name, err.msg));
 	}
     } else {
+	if ((open_flags & O_CREAT) == 0 && access(path, F_OK) < 0) {
+	    /* postmap -d of a table that does not exist: as for hash: */
+	    msg_fatal("open %s: %m", path);
+	}
 	writer = lmdbacl_writer_begin(path, (open_flags & O_TRUNC) == 0,
 				      &rules, &err);
 	if (writer == 0)
@@ -385,14 +401,27 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
     dl->dict.owner.status = DICT_OWNER_TRUSTED;
     dl->dict.lock_fd = -1;
     if (table) {
+	struct stat st;
+
 	dl->dict.stat_fd = lmdbacl_fd(table);
 	dl->dict.mtime = lmdbacl_mtime(table);
+
+	/*
+	 * Provenance, as dict_lmdb and dict_cdb report it: the local
+	 * delivery agent runs |command and /file deliveries of a table
+	 * owned by a user with that user's rights.
+	 */
+	if (fstat(dl->dict.stat_fd, &st) == 0 && st.st_uid != 0) {
+	    dl->dict.owner.status = DICT_OWNER_UNTRUSTED;
+	    dl->dict.owner.uid = st.st_uid;
+	}
     }
     dl->table = table;
     dl->writer = writer;
     dl->rules = rules;
     dl->parent_style = (match_parent_style(SMTPD_ACCESS_MAPS) != 0);
     dl->bad_keys = 0;
+    dl->changes = 0;
     dl->bulk = (writer != 0 && (open_flags & O_TRUNC) != 0
 		&& access(name, R_OK) == 0);
     dl->seq_rules = 0;

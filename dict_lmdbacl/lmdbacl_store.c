@@ -63,7 +63,7 @@
 /*--*/
 
  /*
-  * System library. _GNU_SOURCE for F_OFD_SETLKW.
+  * System library. _GNU_SOURCE for F_OFD_SETLKW and fallocate().
   */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -71,6 +71,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,25 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
     for (attempt = 0; attempt < 8; attempt++, mapsize *= 2) {
 	memset(&b, 0, sizeof(b));
 	(void) unlink(tmp);
+
+	/*
+	 * Reserve the whole map on disk first: with MDB_WRITEMAP a full
+	 * disk would otherwise surface as SIGBUS on a page write, with no
+	 * message and a large temporary file left behind.
+	 */
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+	    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot create:"
+				    " %s", tmp, strerror(errno)));
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t) mapsize) < 0
+	    && errno != EOPNOTSUPP && errno != ENOSYS) {
+	    rc = errno;
+	    close(fd);
+	    (void) unlink(tmp);
+	    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot reserve"
+				    " %zu bytes for the new table: %s", tmp,
+				    mapsize, strerror(rc)));
+	}
+	close(fd);
 	if ((rc = mdb_env_create(&b.env)) != 0
 	    || (rc = mdb_env_set_mapsize(b.env, mapsize)) != 0
 	    || (rc = mdb_env_open(b.env, tmp, MDB_NOSUBDIR | MDB_NOLOCK
@@ -551,7 +571,7 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
     if (attempt == 8) {
 	(void) unlink(tmp);
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: table too large"
-				" for a map of %zu bytes", tmp, mapsize));
+				" for a map of %zu bytes", tmp, mapsize / 2));
     }
 
     /*

@@ -60,6 +60,59 @@
 static const char *progname = "lmdbacl";
 static const char *config_dir = 0;
 
+ /*
+  * What a command allocates lives until the process exits, and many paths
+  * end in exit(): release it all at exit, so that memory checkers see no
+  * leak on any path.
+  */
+#define OWN_MAX 32
+
+typedef struct OWNED {
+    void    (*release) (void *);
+    void   *ptr;
+} OWNED;
+
+static OWNED owned[OWN_MAX];
+static int nowned;
+
+static void release_owned(void)
+{
+    while (nowned > 0) {
+	nowned--;
+	owned[nowned].release(owned[nowned].ptr);
+    }
+}
+
+static void *own(void (*release) (void *), void *ptr)
+{
+    if (ptr == 0) {
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(5);
+    }
+    if (nowned == OWN_MAX) {
+	fprintf(stderr, "%s: internal error: too many allocations\n", progname);
+	exit(5);
+    }
+    owned[nowned].release = release;
+    owned[nowned].ptr = ptr;
+    nowned++;
+    return (ptr);
+}
+
+static void release_rules(void *ptr)
+{
+    lmdbacl_rules_free((LMDBACL_RULES *) ptr);
+}
+
+static void release_table(void *ptr)
+{
+    lmdbacl_close((LMDBACL *) ptr);
+}
+
+#define OWN_MEM(p)	own(free, (p))
+#define OWN_RULES(p)	((LMDBACL_RULES *) own(release_rules, (p)))
+#define OWN_TABLE(p)	((LMDBACL *) own(release_table, (p)))
+
 static const char usage_text[] =
 "Usage: lmdbacl [-c CONFIG_DIR] COMMAND [OPTIONS] ARGS\n"
 "\n"
@@ -181,11 +234,7 @@ static char *table_path(const char *arg)
 	path = strdup(arg);
     else
 	path = lmdbacl_path(arg);
-    if (path == 0) {
-	fprintf(stderr, "%s: out of memory\n", progname);
-	exit(EXIT_SYSTEM);
-    }
-    return (path);
+    return (OWN_MEM(path));
 }
 
 /* open_table - open or exit */
@@ -200,9 +249,7 @@ static LMDBACL *open_table(const char *arg, char **pathp)
 	fail(&err);
     if (pathp)
 	*pathp = path;
-    else
-	free(path);
-    return (t);
+    return (OWN_TABLE(t));
 }
 
 /* parse_strict - the one option of compile, check, import */
@@ -263,10 +310,7 @@ static int cmd_compile(int argc, char **argv)
 	opts.progress = show_progress;
 	opts.progress_ctx = (void *) source;
     }
-    if ((rules = lmdbacl_rules_create()) == 0) {
-	fprintf(stderr, "%s: out of memory\n", progname);
-	return (EXIT_SYSTEM);
-    }
+    rules = OWN_RULES(lmdbacl_rules_create());
     rc = lmdbacl_source_read(source, rules, &opts, &err);
     if (opts.progress)
 	fputc('\n', stderr);
@@ -281,8 +325,6 @@ static int cmd_compile(int argc, char **argv)
 	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
 	return (exit_for(err.code));
     }
-    lmdbacl_rules_free(rules);
-    free(path);
     return (0);
 }
 
@@ -301,7 +343,7 @@ static int cmd_check(int argc, char **argv)
     if (argc - i < 1)
 	usage("check: expected SOURCE...");
     for (; i < argc; i++) {
-	LMDBACL_RULES *rules = lmdbacl_rules_create();
+	LMDBACL_RULES *rules = OWN_RULES(lmdbacl_rules_create());
 
 	memset(&opts, 0, sizeof(opts));
 	memset(&dc, 0, sizeof(dc));
@@ -309,17 +351,12 @@ static int cmd_check(int argc, char **argv)
 	opts.strict = strict;
 	opts.diag = print_diag;
 	opts.diag_ctx = &dc;
-	if (rules == 0) {
-	    fprintf(stderr, "%s: out of memory\n", progname);
-	    return (EXIT_SYSTEM);
-	}
 	rc = lmdbacl_source_read(argv[i], rules, &opts, &err);
 	if (rc != LMDBACL_OK) {
 	    fprintf(stderr, "%s: %s\n", progname, err.msg);
 	    if (exit_for(rc) > status)
 		status = exit_for(rc);
 	}
-	lmdbacl_rules_free(rules);
     }
     return (status);
 }
@@ -711,7 +748,6 @@ static int cmd_query(int argc, char **argv)
 	for (; i < argc; i++)
 	    found |= as ? query_as(&q, as, argv[i], delim) : query_key(&q, argv[i]);
     }
-    lmdbacl_close(q.table);
     if (fflush(stdout) != 0)
 	return (EXIT_SYSTEM);
     return (found ? EXIT_FOUND : EXIT_NOTFOUND);
@@ -742,19 +778,14 @@ static int cmd_dump(int argc, char **argv)
     if (argc != 2)
 	usage("dump: expected TABLE");
     t = open_table(argv[1], 0);
-    if ((rules = lmdbacl_rules_create()) == 0)
-	return (EXIT_SYSTEM);
+    rules = OWN_RULES(lmdbacl_rules_create());
     if (lmdbacl_load_rules(t, rules, &err) != LMDBACL_OK)
 	fail(&err);
-    if ((order = lmdbacl_rules_sorted(rules, &n)) == 0)
-	return (EXIT_SYSTEM);
+    order = OWN_MEM(lmdbacl_rules_sorted(rules, &n));
     qsort(order, n, sizeof(*order), by_line);
     for (i = 0; i < n; i++)
 	printf("%s%s\t%s\n", order[i]->kind == LMDBACL_KIND_WILD ? "*." : "",
 	       order[i]->key, order[i]->value);
-    free(order);
-    lmdbacl_rules_free(rules);
-    lmdbacl_close(t);
     return (fflush(stdout) == 0 ? 0 : EXIT_SYSTEM);
 }
 
@@ -781,8 +812,9 @@ static int cmd_update(int argc, char **argv, int add)
     dc.file = path;
     if ((w = lmdbacl_writer_begin(path, 1, &rules, &err)) == 0)
 	fail(&err);
+    OWN_RULES(rules);
     if (add && strcmp(argv[2], "-") == 0) {
-	LMDBACL_RULES *incoming = lmdbacl_rules_create();
+	LMDBACL_RULES *incoming = OWN_RULES(lmdbacl_rules_create());
 	LMDBACL_SOURCE_OPTS opts;
 	const LMDBACL_RULE **order;
 	size_t  n;
@@ -791,10 +823,10 @@ static int cmd_update(int argc, char **argv, int add)
 	memset(&opts, 0, sizeof(opts));
 	opts.diag = print_diag;
 	opts.diag_ctx = &dc;
-	if (incoming == 0 || lmdbacl_source_read("/dev/stdin", incoming, &opts,
-						 &err) != LMDBACL_OK) {
+	if (lmdbacl_source_read("/dev/stdin", incoming, &opts,
+				&err) != LMDBACL_OK) {
 	    fprintf(stderr, "%s: %s; %s left unchanged\n", progname,
-		    incoming ? err.msg : "out of memory", path);
+		    err.msg, path);
 	    lmdbacl_writer_abort(w);
 	    return (EXIT_INPUT);
 	}
@@ -811,15 +843,13 @@ static int cmd_update(int argc, char **argv, int add)
 		changed++;
 	}
 	free(order);
-	lmdbacl_rules_free(incoming);
     } else if (add) {
 	size_t  vlen = 0;
 	char   *value;
 
 	for (i = 3; i < argc; i++)
 	    vlen += strlen(argv[i]) + 1;
-	if ((value = malloc(vlen + 1)) == 0)
-	    return (EXIT_SYSTEM);
+	value = OWN_MEM(malloc(vlen + 1));
 	value[0] = 0;
 	for (i = 3; i < argc; i++) {
 	    if (i > 3)
@@ -839,7 +869,6 @@ static int cmd_update(int argc, char **argv, int add)
 	if (lmdbacl_rules_add(rules, &key, value, 0, LMDBACL_ADD_REPLACE, 0) < 0)
 	    return (EXIT_SYSTEM);
 	changed++;
-	free(value);
     } else {
 	char   *line = 0;
 	size_t  size = 0;
@@ -875,7 +904,6 @@ static int cmd_update(int argc, char **argv, int add)
 	}
 	if (changed == 0) {
 	    lmdbacl_writer_abort(w);
-	    lmdbacl_rules_free(rules);
 	    return (EXIT_NOTFOUND);
 	}
     }
@@ -883,8 +911,6 @@ static int cmd_update(int argc, char **argv, int add)
 	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
 	return (exit_for(err.code));
     }
-    lmdbacl_rules_free(rules);
-    free(path);
     return (0);
 }
 
@@ -915,14 +941,12 @@ static int cmd_import(int argc, char **argv)
     name = colon + 1;
     if (strcmp(type, "cdb") != 0 && strcmp(type, "lmdb") != 0)
 	usage("import: unsupported map type \"%s\" (cdb and lmdb are)", type);
-    if ((file = malloc(strlen(name) + 6)) == 0)
-	return (EXIT_SYSTEM);
+    file = OWN_MEM(malloc(strlen(name) + sizeof(type) + 2));
     sprintf(file, "%s.%s", name, type);
     path = table_path(argc - i == 2 ? argv[i + 1] : name);
     memset(&dc, 0, sizeof(dc));
     dc.file = file;
-    if ((rules = lmdbacl_rules_create()) == 0)
-	return (EXIT_SYSTEM);
+    rules = OWN_RULES(lmdbacl_rules_create());
     if (lmdbacl_import(type, file, rules, strict, print_diag, &dc, &err)
 	!= LMDBACL_OK) {
 	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
@@ -938,9 +962,6 @@ static int cmd_import(int argc, char **argv)
     fprintf(stderr, "%s: %s: imported %zu entr%s into %s\n", progname, file,
 	    lmdbacl_rules_count(rules),
 	    lmdbacl_rules_count(rules) == 1 ? "y" : "ies", path);
-    lmdbacl_rules_free(rules);
-    free(path);
-    free(file);
     return (0);
 }
 
@@ -957,8 +978,6 @@ static int cmd_stats(int argc, char **argv)
     printf("file\t%s\nformat\t%u\nsize\t%lld\nexact\t%lu\nwildcard\t%lu\n"
 	   "network\t%lu\nranges\t%lu\n", path, st.format,
 	   (long long) st.file_size, st.exact, st.wild, st.nets, st.segments);
-    lmdbacl_close(t);
-    free(path);
     return (0);
 }
 
@@ -966,6 +985,7 @@ int     main(int argc, char **argv)
 {
     const char *cmd;
 
+    atexit(release_owned);
     while (argc > 1 && argv[1][0] == '-') {
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 	    fputs(usage_text, stdout);

@@ -24,6 +24,9 @@
 /* .IP "'W' parent"
 /*	a wildcard rule *.parent.
 /* .PP
+/*	The file ends with a 32-byte trailer (length and checksum of the
+/*	pages) that lmdbacl_open() verifies before LMDB reads a page.
+/*
 /*	Rule values are: 4-byte big-endian source line, 2-byte big-endian
 /*	length of the rule text (0: the record key is the rule), the rule
 /*	text, the value, a terminating null byte. Nothing read from a file
@@ -44,6 +47,16 @@
 #define LMDBACL_TAG_WILD	'W'
 
 #define LMDBACL_META_KEY	"Mlmdbacl"
+
+ /*
+  * After the LMDB pages: "LMDBACL1", the length of the pages and their
+  * checksum (big-endian 64-bit each), 8 bytes reserved. lmdbacl_open()
+  * verifies it before LMDB reads anything.
+  */
+#define LMDBACL_TRAILER_MAGIC	"LMDBACL1"
+#define LMDBACL_TRAILER_SIZE	32
+
+extern int lmdbacl_store_seal(const char *path, LMDBACL_ERR *err);
 #define LMDBACL_META_SIZE	40
 
 struct LMDBACL {

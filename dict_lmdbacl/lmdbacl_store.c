@@ -68,6 +68,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -499,6 +500,133 @@ static int build_records(BUILD *b, const PLAN *p)
     return (0);
 }
 
+/* file_sum - 64-bit checksum of the table pages */
+
+static uint64_t file_sum(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0x6c6d646261636c31ULL ^ n;	/* "lmdbacl1" */
+    uint64_t w;
+    size_t  i;
+
+    for (i = 0; i + 8 <= n; i += 8) {
+	memcpy(&w, p + i, 8);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+    }
+    for (; i < n; i++)
+	h = (h ^ p[i]) * 0x100000001b3ULL;
+    return (h ^ (h >> 32));
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    put32(p, (uint32_t) (v >> 32));
+    put32(p + 4, (uint32_t) v);
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    return ((uint64_t) get32(p) << 32 | get32(p + 4));
+}
+
+/* lmdbacl_store_seal - append the trailer: magic, length, checksum */
+
+int     lmdbacl_store_seal(const char *path, LMDBACL_ERR *err)
+{
+    unsigned char trailer[LMDBACL_TRAILER_SIZE];
+    struct stat st;
+    void   *map;
+    int     fd;
+    int     saved;
+
+    if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
+	goto fail;
+    map = st.st_size ? mmap(0, (size_t) st.st_size, PROT_READ, MAP_SHARED,
+			    fd, 0) : 0;
+    if (map == MAP_FAILED)
+	goto fail;
+    memset(trailer, 0, sizeof(trailer));
+    memcpy(trailer, LMDBACL_TRAILER_MAGIC, 8);
+    put64(trailer + 8, (uint64_t) st.st_size);
+    put64(trailer + 16, file_sum(map, (size_t) st.st_size));
+    if (map)
+	munmap(map, (size_t) st.st_size);
+    if (pwrite(fd, trailer, sizeof(trailer), st.st_size) != sizeof(trailer)
+	|| fsync(fd) < 0)
+	goto fail;
+    if (close(fd) < 0) {
+	fd = -1;
+	goto fail;
+    }
+    return (LMDBACL_OK);
+
+fail:
+    saved = errno;
+    if (fd >= 0)
+	close(fd);
+    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot finish: %s",
+			    path, strerror(saved)));
+}
+
+/* verify_file - the trailer says the pages are what the build wrote */
+
+static int verify_file(const char *path, struct stat *st, LMDBACL_ERR *err)
+{
+    const unsigned char *map;
+    const unsigned char *tr;
+    size_t  size;
+    uint64_t len;
+    int     fd;
+    int     status = LMDBACL_OK;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, st) < 0) {
+	int     saved = errno;
+
+	if (fd >= 0)
+	    close(fd);
+	return (lmdbacl_err_set(err, saved == ENOENT ? LMDBACL_EUNAVAIL :
+				LMDBACL_ESYSTEM, "%s: %s", path,
+				strerror(saved)));
+    }
+    size = (size_t) st->st_size;
+    if (size == 0) {
+	close(fd);
+	return (lmdbacl_err_set(err, LMDBACL_EUNAVAIL, "%s: empty file: not a"
+				" table (yet)", path));
+    }
+    if (size < LMDBACL_TRAILER_SIZE + 2 * 512) {
+	close(fd);
+	return (lmdbacl_err_set(err, LMDBACL_EUNAVAIL, "%s: %zu bytes: a"
+				" truncated table, or not a table", path,
+				size));
+    }
+    if ((map = mmap(0, size, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+	int     saved = errno;
+
+	close(fd);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: mmap: %s", path,
+				strerror(saved)));
+    }
+    close(fd);
+    tr = map + size - LMDBACL_TRAILER_SIZE;
+    len = get64(tr + 8);
+    if (memcmp(tr, LMDBACL_TRAILER_MAGIC, 8) != 0)
+	status = lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: not an lmdbacl"
+				 " table, or a truncated one (no lmdbacl"
+				 " trailer; to convert a Postfix lmdb: or cdb:"
+				 " map, use \"lmdbacl import\")", path);
+    else if (len != size - LMDBACL_TRAILER_SIZE)
+	status = lmdbacl_err_set(err, LMDBACL_EUNAVAIL, "%s: truncated or"
+				 " extended table file (%zu bytes, the build"
+				 " wrote %llu)", path, size,
+				 (unsigned long long) len + LMDBACL_TRAILER_SIZE);
+    else if (get64(tr + 16) != file_sum(map, (size_t) len))
+	status = lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table"
+				 " file: checksum mismatch; rebuild it", path);
+    munmap((void *) map, size);
+    return (status);
+}
+
 /* build_file - write a complete snapshot to tmp */
 
 static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
@@ -603,6 +731,10 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
 	(void) unlink(tmp);
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: close: %s",
 				tmp, strerror(saved)));
+    }
+    if (lmdbacl_store_seal(tmp, err) != LMDBACL_OK) {
+	(void) unlink(tmp);
+	return (err ? err->code : LMDBACL_ESYSTEM);
     }
     return (LMDBACL_OK);
 }
@@ -799,16 +931,16 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
     int     i;
     const unsigned char *meta;
 
-    if (stat(path, &st) < 0) {
-	lmdbacl_err_set(err, errno == ENOENT ? LMDBACL_EUNAVAIL :
-			LMDBACL_ESYSTEM, "%s: %s", path, strerror(errno));
+    struct stat vst;
+
+    /*
+     * Check every byte once before LMDB touches a page: LMDB trusts the
+     * node offsets and page numbers it reads, and a damaged file would
+     * crash every daemon that has the table open.
+     */
+    if (verify_file(path, &vst, err) != LMDBACL_OK)
 	return (0);
-    }
-    if (st.st_size == 0) {
-	lmdbacl_err_set(err, LMDBACL_EUNAVAIL, "%s: empty file: not a"
-			" table (yet)", path);
-	return (0);
-    }
+    st = vst;
     if ((t = calloc(1, sizeof(*t))) == 0 || (t->path = strdup(path)) == 0) {
 	free(t);
 	lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
@@ -836,6 +968,12 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
 	t->fd = -1;
 	lmdbacl_close(t);
 	return (0);
+    }
+    if (st.st_dev != vst.st_dev || st.st_ino != vst.st_ino) {
+	/* Replaced between the check and the open: open the new one. */
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (lmdbacl_open(path, err));
     }
     t->mtime = st.st_mtime;
     t->size = st.st_size;

@@ -998,7 +998,7 @@ static LMDBACL *crafted_table(const UNIT_KV *extra, size_t n)
     kv[0].vlen = sizeof(meta);
     for (i = 0; i < n; i++)
 	kv[i + 1] = extra[i];
-    unit_make_lmdb(path, kv, n + 1);
+    unit_make_sealed(path, kv, n + 1);
     t = unit_open(path);
     free(path);
     free(dir);

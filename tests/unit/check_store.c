@@ -694,7 +694,7 @@ START_TEST(newer_format_is_refused_with_message_saying_so)
     LMDBACL_ERR err;
 
     meta_record(kv, meta, sizeof(meta), LMDBACL_FORMAT_VERSION + 1);
-    unit_make_lmdb(path, kv, 1);
+    unit_make_sealed(path, kv, 1);
     expect_refused(path, LMDBACL_EFORMAT, LMDBACL_EFORMAT);
     ck_assert_ptr_null(lmdbacl_open(path, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "newer"));
@@ -713,7 +713,7 @@ START_TEST(current_format_header_is_accepted)
 
     /* The control for the format tests: only the version differs. */
     meta_record(kv, meta, sizeof(meta), LMDBACL_FORMAT_VERSION);
-    unit_make_lmdb(path, kv, 1);
+    unit_make_sealed(path, kv, 1);
     t = unit_open(path);
     UNIT_EXPECT(t, "example.com", 0, 0);
     lmdbacl_close(t);
@@ -731,13 +731,70 @@ START_TEST(format_zero_or_short_header_is_refused)
     UNIT_KV kv[1];
 
     meta_record(kv, meta, sizeof(meta), 0);
-    unit_make_lmdb(zero, kv, 1);
+    unit_make_sealed(zero, kv, 1);
     expect_refused(zero, LMDBACL_EFORMAT, LMDBACL_EFORMAT);
     meta_record(kv, meta, 8, LMDBACL_FORMAT_VERSION);
-    unit_make_lmdb(shorth, kv, 1);
+    unit_make_sealed(shorth, kv, 1);
     expect_refused(shorth, LMDBACL_EFORMAT, LMDBACL_EFORMAT);
     free(zero);
     free(shorth);
+    free(dir);
+}
+END_TEST
+
+
+START_TEST(bit_flip_anywhere_is_refused_not_crashed)
+{
+    char   *dir = unit_tmpdir();
+    char   *path = unit_build(dir, "access",
+			      "*.example.com OK\n192.0.2.0/24 REJECT\n"
+			      "user@example.org OK\n");
+    struct stat st;
+    LMDBACL_ERR err;
+    LMDBACL *t;
+    off_t   off;
+    int     fd;
+    unsigned char c;
+
+    ck_assert_int_eq(stat(path, &st), 0);
+    for (off = 0; off < st.st_size; off += st.st_size / 61 + 1) {
+	ck_assert_int_ge(fd = open(path, O_RDWR), 0);
+	ck_assert_int_eq(pread(fd, &c, 1, off), 1);
+	c ^= 0x10;
+	ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
+	t = lmdbacl_open(path, &err);
+	ck_assert_msg(t == 0, "flipped byte %lld accepted", (long long) off);
+	ck_assert_msg(err.code == LMDBACL_EFORMAT || err.code == LMDBACL_EUNAVAIL,
+		      "byte %lld: code %d", (long long) off, err.code);
+	c ^= 0x10;
+	ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
+	close(fd);
+    }
+    /* The control: restored, the table opens and answers. */
+    t = unit_open(path);
+    UNIT_EXPECT(t, "a.example.com", 0, "OK");
+    lmdbacl_close(t);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(checksum_mismatch_message_says_damaged)
+{
+    char   *dir = unit_tmpdir();
+    char   *path = unit_build(dir, "access", "a.example OK\n");
+    LMDBACL_ERR err;
+    int     fd;
+    unsigned char c = 0xff;
+
+    ck_assert_int_ge(fd = open(path, O_RDWR), 0);
+    ck_assert_int_eq(pwrite(fd, &c, 1, 5000), 1);
+    close(fd);
+    ck_assert_ptr_null(lmdbacl_open(path, &err));
+    ck_assert_int_eq(err.code, LMDBACL_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "checksum mismatch"));
+    ck_assert_ptr_nonnull(strstr(err.msg, path));
+    free(path);
     free(dir);
 }
 END_TEST
@@ -1088,6 +1145,8 @@ static Suite *store_suite(void)
     UNIT_ADD(s, update_of_missing_table_creates_it);
     UNIT_ADD(s, one_network_written_twice_keeps_lower_line);
     UNIT_ADD(s, writer_lock_serialises_writers);
+    UNIT_ADD(s, bit_flip_anywhere_is_refused_not_crashed);
+    UNIT_ADD(s, checksum_mismatch_message_says_damaged);
     return (s);
 }
 

@@ -115,7 +115,7 @@
  /*
   * Application-specific.
   */
-#include "lmdbacl.h"
+#include "lmdbacl_int.h"
 
 #define UNIT_FN static __attribute__((unused))
 
@@ -477,6 +477,16 @@ UNIT_FN void unit_make_lmdb(const char *path, const UNIT_KV *kv, size_t n)
     }
     ck_assert_int_eq(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+}
+
+/* unit_make_sealed - the same, with the lmdbacl trailer a build appends */
+
+UNIT_FN void unit_make_sealed(const char *path, const UNIT_KV *kv, size_t n)
+{
+    LMDBACL_ERR err;
+
+    unit_make_lmdb(path, kv, n);
+    ck_assert_int_eq(lmdbacl_store_seal(path, &err), LMDBACL_OK);
 }
 
 /* unit_rm - nftw callback for unit_run's cleanup */

@@ -130,6 +130,13 @@ extern int lmdbacl_key_parse(const char *raw, LMDBACL_KEY *key,
 extern void lmdbacl_fold(char *text);
 
  /*
+  * Full (ICU) case folding of UTF-8 text into dst, as Postfix casefold().
+  * Returns the folded length, or -1 when dst is too small or the text is
+  * not valid UTF-8.
+  */
+extern int lmdbacl_fold_utf8(const char *src, char *dst, size_t dst_len);
+
+ /*
   * Address handling (lmdbacl_addr.c). lmdbacl_addr_parse() accepts an
   * IPv4 dotted quad or IPv6 in any text form, optionally in [brackets],
   * with an optional %scope suffix that is dropped. Returns the family

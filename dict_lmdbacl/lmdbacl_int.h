@@ -71,6 +71,7 @@ struct LMDBACL {
     unsigned format;
     unsigned long counts[4];		/* exact, wild, nets, segments */
     unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
+    char    qbuf[3 * LMDBACL_KEY_MAX + 1];	/* folded non-ASCII query */
 };
 
  /*

@@ -28,6 +28,14 @@
 /* .PP
 /*	lmdbacl_fold() lower-cases ASCII letters in place, as postmap does
 /*	for fixed-case tables.
+/*
+/*	lmdbacl_fold_utf8() folds text that holds non-ASCII characters as
+/*	Postfix's casefold() does with smtputf8_enable = yes (ICU full case
+/*	folding, U_FOLD_CASE_DEFAULT): "BÜCHER" and "bücher" become "bücher",
+/*	"straße" becomes "strasse". Keys are stored folded that way, and
+/*	the matcher folds non-ASCII queries the same way, so that a table
+/*	answers alike whether Postfix folds UTF-8 (smtputf8_enable = yes)
+/*	or ASCII only.
 /* DIAGNOSTICS
 /*	LMDBACL_ESYNTAX with a message in why that says what to write
 /*	instead: a '*' anywhere but as the whole first label, "*@domain",
@@ -47,6 +55,11 @@
 #include <string.h>
 
  /*
+  * Utility library.
+  */
+#include <unicode/ucasemap.h>
+
+ /*
   * Application-specific.
   */
 #include "lmdbacl.h"
@@ -58,6 +71,35 @@ void    lmdbacl_fold(char *text)
     for (; *text; text++)
 	if (*text >= 'A' && *text <= 'Z')
 	    *text += 'a' - 'A';
+}
+
+/* lmdbacl_fold_utf8 - full case folding of non-ASCII text */
+
+int     lmdbacl_fold_utf8(const char *src, char *dst, size_t dst_len)
+{
+    static UCaseMap *csm;
+    UErrorCode error = U_ZERO_ERROR;
+    int32_t len;
+
+    if (csm == 0 && (csm = ucasemap_open("en_US", U_FOLD_CASE_DEFAULT,
+					 &error)) == 0)
+	return (-1);
+    error = U_ZERO_ERROR;
+    len = ucasemap_utf8FoldCase(csm, dst, (int32_t) dst_len, src, -1, &error);
+    if (U_FAILURE(error) || len < 0 || (size_t) len >= dst_len)
+	return (-1);
+    dst[len] = 0;
+    return (len);
+}
+
+/* has_non_ascii - text that ASCII folding does not cover */
+
+static int has_non_ascii(const char *text)
+{
+    for (; *text; text++)
+	if (*(const unsigned char *) text >= 0x80)
+	    return (1);
+    return (0);
 }
 
 /* key_error - format a parse error */
@@ -237,6 +279,19 @@ int     lmdbacl_key_parse(const char *raw, LMDBACL_KEY *key, char *why,
     }
     memcpy(text, raw, len + 1);
     lmdbacl_fold(text);
+    if (has_non_ascii(text)) {
+	char    folded[3 * LMDBACL_KEY_MAX + 1];
+	int     flen = lmdbacl_fold_utf8(text, folded, sizeof(folded));
+
+	if (flen > LMDBACL_KEY_MAX) {
+	    snprintf(why, why_len, "key of %d bytes after case folding is"
+		     " longer than the limit of %d bytes", flen,
+		     LMDBACL_KEY_MAX);
+	    return (LMDBACL_ESYNTAX);
+	}
+	if (flen > 0)
+	    memcpy(text, folded, flen + 1);
+    }
 
     if (text[0] == '@') {
 	snprintf(why, why_len, "\"%s\": access(5) has no @domain key; write"

@@ -100,9 +100,28 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
     int     family;
     int     rc;
 
+    const char *cp;
+
     memset(m, 0, sizeof(*m));
     if (len == 0)
 	return (LMDBACL_NOTFOUND);
+
+    /*
+     * Keys are stored with full case folding. Postfix folds non-ASCII
+     * queries that way only with smtputf8_enable = yes: fold them here,
+     * so both settings get the same answers. ASCII queries (nearly all)
+     * skip this.
+     */
+    for (cp = query; *cp && *(const unsigned char *) cp < 0x80; cp++)
+	 /* void */ ;
+    if (*cp) {
+	int     flen = lmdbacl_fold_utf8(query, t->qbuf, sizeof(t->qbuf));
+
+	if (flen > 0) {
+	    query = t->qbuf;
+	    len = (size_t) flen;
+	}
+    }
 
     /*
      * A query longer than any key gets no exact match (the probes say

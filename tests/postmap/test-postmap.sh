@@ -359,4 +359,25 @@ else
 	    "non-zero exit, a message" "exit $rc, '$out', '$(cat "$work/err")'"
 fi
 
+
+########################################################################
+# UTF-8 keys: Postfix folds them fully (ICU) when smtputf8_enable = yes
+# and ASCII only when no; an lmdbacl table answers alike under both, and
+# postmap lmdbacl: writes what lmdbacl compile writes under both.
+printf 'B\303\234CHER.example OK upper\nstra\303\237e.example REJECT sharp s\n' >"$T/utf8"
+for mode in yes no; do
+	postconf -c "$work/etc" -e "smtputf8_enable = $mode"
+	cp "$T/utf8" "$T/utf8_$mode"
+	build "lmdbacl:$T/utf8_$mode"
+	"$LMDBACL" compile "$T/utf8_$mode" "$T/utf8c_$mode" 2>/dev/null
+	expect_same "utf8_postmap_build_equals_compile_smtputf8_$mode" same \
+	    "$(cmp -s "$T/utf8_$mode.lmdbacl" "$T/utf8c_$mode.lmdbacl" && echo same)"
+	expect_same "utf8_upper_key_matches_any_case_smtputf8_$mode" \
+	    "rc=0 OK upper rc=0 OK upper" \
+	    "$(ask "lmdbacl:$T/utf8_$mode" $'b\303\274cher.example') $(ask "lmdbacl:$T/utf8_$mode" $'B\303\234CHER.EXAMPLE')"
+	expect_same "utf8_sharp_s_folds_to_ss_smtputf8_$mode" "rc=0 REJECT sharp s" \
+	    "$(ask "lmdbacl:$T/utf8_$mode" 'strasse.example')"
+done
+postconf -c "$work/etc" -e "smtputf8_enable = no"
+
 harness_finish

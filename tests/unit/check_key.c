@@ -178,9 +178,19 @@ START_TEST(quoted_key_keeps_its_quotes)
 }
 END_TEST
 
-START_TEST(utf8_domain_key_is_exact_and_unfolded)
+START_TEST(utf8_domain_key_is_exact_and_fully_case_folded)
 {
-    expect_exact("B\xc3\x9c" "cher.example", "b\xc3\x9c" "cher.example");
+    /* As Postfix's casefold() with smtputf8_enable = yes: U+00DC -> U+00FC. */
+    expect_exact("B\xc3\x9c" "cher.example", "b\xc3\xbc" "cher.example");
+    /* Near miss: folding is not transliteration. */
+    expect_exact("b\xc3\xbc" "cher.example", "b\xc3\xbc" "cher.example");
+}
+END_TEST
+
+START_TEST(utf8_sharp_s_folds_to_ss)
+{
+    expect_exact("stra\xc3\x9f" "e.example", "strasse.example");
+    expect_exact("strase.example", "strase.example");
 }
 END_TEST
 
@@ -593,7 +603,8 @@ static Suite *key_suite(void)
     UNIT_ADD(s, user_at_key_is_exact);
     UNIT_ADD(s, null_sender_key_is_exact);
     UNIT_ADD(s, quoted_key_keeps_its_quotes);
-    UNIT_ADD(s, utf8_domain_key_is_exact_and_unfolded);
+    UNIT_ADD(s, utf8_domain_key_is_exact_and_fully_case_folded);
+    UNIT_ADD(s, utf8_sharp_s_folds_to_ss);
     UNIT_ADD(s, ipv4_address_key_is_exact_and_a_host_network);
     UNIT_ADD(s, truncated_ipv4_three_labels_is_slash_24);
     UNIT_ADD(s, truncated_ipv4_two_labels_is_slash_16);

@@ -72,6 +72,10 @@ struct LMDBACL {
     unsigned long counts[4];		/* exact, wild, nets, segments */
     unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
     char    qbuf[3 * LMDBACL_KEY_MAX + 1];	/* folded non-ASCII query */
+    char    miss[LMDBACL_KEY_MAX + 1];	/* last query proven absent */
+    size_t  miss_len;			/* 0: none */
+    int     miss_kind;			/* MISS_DOMAIN or MISS_IPV4 */
+    int     miss_style;			/* parent style of that walk */
 };
 
  /*

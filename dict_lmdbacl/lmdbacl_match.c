@@ -32,6 +32,12 @@
 /* .PP
 /*	The answer points into the mapped file and needs no copy. Nothing
 /*	here makes a system call or allocates memory.
+/*
+/*	smtpd asks again for each parent domain (or truncated address)
+/*	after a miss. The walk of the first query already proved those
+/*	absent, so the last miss is remembered, and a query for one of its
+/*	ancestors ("p" under parent style, ".p" always; "a.b.c" after an
+/*	IPv4 miss on "a.b.c.d") is answered without touching the tree.
 /* DIAGNOSTICS
 /*	LMDBACL_EFORMAT when a record fails its checks.
 /* LICENSE
@@ -62,6 +68,45 @@ static int last_label_numeric(const char *name, size_t len)
 	i--;
     }
     return (i < len);
+}
+
+#define MISS_DOMAIN	1
+#define MISS_IPV4	2
+
+/* remember_miss - a query whose ancestors are now known to be absent */
+
+static void remember_miss(LMDBACL *t, const char *q, size_t len, int kind,
+			          int parent_style)
+{
+    if (len > LMDBACL_KEY_MAX)
+	return;
+    memcpy(t->miss, q, len);
+    t->miss[len] = 0;
+    t->miss_len = len;
+    t->miss_kind = kind;
+    t->miss_style = parent_style;
+}
+
+/* proven_absent - is q an ancestor query of the last miss? */
+
+static int proven_absent(const LMDBACL *t, const char *q, size_t len,
+			         int parent_style)
+{
+    const char *anc;
+
+    if (t->miss_len == 0 || len == 0 || len >= t->miss_len)
+	return (0);
+    if (t->miss_kind == MISS_IPV4) {
+	/* "192.0.2" after "192.0.2.77": the /24 would have matched. */
+	return (memcmp(t->miss, q, len) == 0 && t->miss[len] == '.');
+    }
+    anc = t->miss + t->miss_len - len;
+    if (t->miss_style != parent_style)
+	return (0);
+    if (q[0] == '.')			/* ".p": *.p and the walk above p */
+	return (memcmp(anc, q, len) == 0);
+    /* "p": plain p was probed only under parent style */
+    return (parent_style && memcmp(anc, q, len) == 0 && anc[-1] == '.');
 }
 
 /* walk - ancestors of name[0..len), nearest first */
@@ -128,6 +173,9 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
      * not found), but its shorter ancestors may still match.
      */
 
+    if (proven_absent(t, query, len, parent_style))
+	return (LMDBACL_NOTFOUND);
+
     /*
      * 1. Exact key.
      */
@@ -149,6 +197,8 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
     if (query[0] != '[' && (family = lmdbacl_addr_parse(query, addr)) != 0) {
 	if ((rc = lmdbacl_store_range(t, family, addr, m)) == LMDBACL_OK)
 	    m->how = LMDBACL_HOW_NET;
+	else if (rc == LMDBACL_NOTFOUND && family == LMDBACL_AF_INET)
+	    remember_miss(t, query, len, MISS_IPV4, parent_style);
 	return (rc);
     }
 
@@ -183,7 +233,11 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
 	    m->how = LMDBACL_HOW_PARENT;
 	    return (rc);
 	}
-	return (walk(t, query + 1, len - 1, parent_style, m));
+	rc = walk(t, query + 1, len - 1, parent_style, m);
+    } else {
+	rc = walk(t, query, len, parent_style, m);
     }
-    return (walk(t, query, len, parent_style, m));
+    if (rc == LMDBACL_NOTFOUND)
+	remember_miss(t, query, len, MISS_DOMAIN, parent_style);
+    return (rc);
 }

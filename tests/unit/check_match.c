@@ -1054,6 +1054,84 @@ START_TEST(damaged_records_give_eformat_not_garbage)
 }
 END_TEST
 
+
+ /*
+  * smtpd's follow-up queries after a miss are answered from the last
+  * miss without probing: the answers must be those of a handle that
+  * remembers nothing.
+  */
+static const char *fresh_answer(LMDBACL *t, const char *q, int style)
+{
+    LMDBACL_MATCH m;
+
+    /* An unrelated miss first: nothing about q is remembered. */
+    (void) lmdbacl_lookup(t, "unrelated.invalid", style, &m);
+    return (lmdbacl_lookup(t, q, style, &m) == LMDBACL_OK ? m.value : 0);
+}
+
+START_TEST(follow_up_queries_after_a_miss_answer_as_fresh)
+{
+    char   *dir = unit_tmpdir();
+    char   *path = unit_build(dir, "access",
+			      "*.example.com WILD\nexample.net PLAIN\n"
+			      "b.example.org B\n.c.example.org C\n"
+			      "192.0.2 NET24\n198.51.100.0/24 NET\n");
+    static const char *names[] = {
+	"x.y.example.com", "x.y.example.org", "a.b.example.org",
+	"q.c.example.org", "x.y.example.net", "nothing.invalid",
+	"192.0.2.9", "192.0.3.9", "198.51.100.1", "198.51.101.1", 0,
+    };
+    LMDBACL *seq = unit_open(path);
+    LMDBACL *ref = unit_open(path);
+    LMDBACL_MATCH m;
+    const char **np;
+    const char *name;
+    const char *next;
+    const char *want;
+    const char *got;
+    char    buf[256];
+    char   *cp;
+    int     style;
+    int     asked = 0;
+
+    for (style = 0; style < 2; style++) {
+	for (np = names; *np; np++) {
+	    if (strchr(*np, ':') == 0 && lmdbacl_addr_parse(*np, (unsigned char[16]) {0})) {
+		/* check_addr_access: the address, then its truncations */
+		snprintf(buf, sizeof(buf), "%s", *np);
+		do {
+		    got = lmdbacl_lookup(seq, buf, style, &m) == LMDBACL_OK ? m.value : 0;
+		    want = fresh_answer(ref, buf, style);
+		    ck_assert_msg((got == 0) == (want == 0) && (!got || strcmp(got, want) == 0),
+				  "%s (style %d): got %s want %s", buf, style,
+				  got ? got : "none", want ? want : "none");
+		    asked++;
+		} while ((cp = strrchr(buf, '.')) != 0 && (*cp = 0, 1));
+		continue;
+	    }
+	    /* check_domain_access: the name, then each parent */
+	    for (name = *np; *name; name = next) {
+		got = lmdbacl_lookup(seq, name, style, &m) == LMDBACL_OK ? m.value : 0;
+		want = fresh_answer(ref, name, style);
+		ck_assert_msg((got == 0) == (want == 0) && (!got || strcmp(got, want) == 0),
+			      "%s (style %d): got %s want %s", name, style,
+			      got ? got : "none", want ? want : "none");
+		asked++;
+		if ((next = strchr(name + 1, '.')) == 0)
+		    break;
+		if (style)
+		    next++;
+	    }
+	}
+    }
+    ck_assert_int_gt(asked, 40);
+    lmdbacl_close(seq);
+    lmdbacl_close(ref);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 static Suite *match_suite(void)
 {
     Suite  *s = suite_create("lmdbacl_match");
@@ -1120,6 +1198,7 @@ static Suite *match_suite(void)
     UNIT_ADD(s, query_longer_than_key_limit_still_walks_to_wildcard);
     UNIT_ADD(s, well_formed_crafted_record_is_answered);
     UNIT_ADD(s, damaged_records_give_eformat_not_garbage);
+    UNIT_ADD(s, follow_up_queries_after_a_miss_answer_as_fresh);
     return (s);
 }
 

@@ -11,6 +11,11 @@
 /* DESCRIPTION
 /*	Record layout of a table file (one LMDB main database, keys in
 /*	memcmp order, every key starts with a one-byte tag):
+/* .IP "'B' \"filter\""
+/*	a Bloom filter over the probe keys of every exact and wildcard
+/*	record (3 bits each, about 10 bits per key): most probes of a
+/*	domain walk are for ancestors that the table does not hold, and
+/*	the filter answers those without a B-tree descent.
 /* .IP "'C' network-text"
 /*	a CIDR rule as written canonically (192.0.2.0/24).
 /* .IP "'E' key"
@@ -40,6 +45,7 @@
 #include <lmdb.h>
 #include "lmdbacl.h"
 
+#define LMDBACL_TAG_FILTER	'B'
 #define LMDBACL_TAG_NET		'C'
 #define LMDBACL_TAG_EXACT	'E'
 #define LMDBACL_TAG_META	'M'
@@ -57,6 +63,10 @@
 #define LMDBACL_TRAILER_SIZE	32
 
 extern int lmdbacl_store_seal(const char *path, LMDBACL_ERR *err);
+
+#define LMDBACL_FILTER_KEY	"Bfilter"
+#define LMDBACL_FILTER_HASHES	3
+extern uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len);
 #define LMDBACL_META_SIZE	40
 
 struct LMDBACL {
@@ -70,6 +80,8 @@ struct LMDBACL {
     off_t   size;
     unsigned format;
     unsigned long counts[4];		/* exact, wild, nets, segments */
+    const unsigned char *filter;	/* Bloom filter of E and W keys */
+    uint64_t filter_mask;		/* bits - 1 */
     unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
     char    qbuf[3 * LMDBACL_KEY_MAX + 1];	/* folded non-ASCII query */
     char    miss[LMDBACL_KEY_MAX + 1];	/* last query proven absent */

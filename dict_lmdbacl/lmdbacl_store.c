@@ -382,6 +382,40 @@ nomem:
     return (-1);
 }
 
+/* lmdbacl_filter_hash - 64-bit hash of a probe key (tag and text) */
+
+uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t  i;
+
+    for (i = 0; i < len; i++)
+	h = (h ^ key[i]) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (h);
+}
+
+/* filter_add - set the bits of one probe key */
+
+static void filter_add(unsigned char *bits, uint64_t mask, int tag,
+		               const char *key)
+{
+    unsigned char pk[LMDBACL_KEY_MAX + 2];
+    size_t  len = strlen(key);
+    uint64_t h;
+    uint64_t h2;
+    int     i;
+
+    pk[0] = tag;
+    memcpy(pk + 1, key, len);
+    h = lmdbacl_filter_hash(pk, len + 1);
+    h2 = (h >> 32) | 1;
+    for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
+	bits[(h & mask) >> 3] |= 1 << (h & 7);
+}
+
 typedef struct PLAN {
     const LMDBACL_RULE **order;
     size_t  n;
@@ -391,10 +425,13 @@ typedef struct PLAN {
     size_t  nsegs[2];
     unsigned long counts[4];
     size_t  bytes;
+    unsigned char *filter;		/* 8-byte header, then the bits */
+    size_t  filter_size;
 } PLAN;
 
 static void plan_free(PLAN *p)
 {
+    free(p->filter);
     free(p->order);
     free(p->nets[0]);
     free(p->nets[1]);
@@ -448,6 +485,34 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 	    return (-1);
 	p->counts[3] += p->nsegs[f];
     }
+
+    /*
+     * The filter: a power of two of at least 10 bits per key.
+     */
+    {
+	uint64_t nbits = 8192;
+	unsigned log2 = 13;
+	size_t  keys = p->counts[0] + p->counts[1];
+
+	while (nbits < 10 * (uint64_t) keys && log2 < 31) {
+	    nbits <<= 1;
+	    log2++;
+	}
+	p->filter_size = 8 + (size_t) (nbits / 8);
+	if ((p->filter = calloc(1, p->filter_size)) == 0)
+	    return (-1);
+	put32(p->filter, log2);
+	put32(p->filter + 4, LMDBACL_FILTER_HASHES);
+	for (i = 0; i < p->n; i++) {
+	    const LMDBACL_RULE *r = p->order[i];
+
+	    if (r->kind == LMDBACL_KIND_EXACT)
+		filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_EXACT, r->key);
+	    else if (r->kind == LMDBACL_KIND_WILD)
+		filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_WILD, r->key);
+	}
+	p->bytes += p->filter_size + 4096;
+    }
     return (0);
 }
 
@@ -459,6 +524,14 @@ static int build_records(BUILD *b, const PLAN *p)
     int     f;
     unsigned char meta[LMDBACL_META_SIZE];
 
+    b->key.len = b->val.len = 0;
+    if (buf_add(&b->key, LMDBACL_FILTER_KEY, strlen(LMDBACL_FILTER_KEY)) < 0
+	|| buf_add(&b->val, p->filter, p->filter_size) < 0) {
+	b->mdb_status = ENOMEM;
+	return (-1);
+    }
+    if (build_put(b) < 0)
+	return (-1);
     for (i = 0; i < p->n; i++) {
 	const LMDBACL_RULE *r = p->order[i];
 
@@ -1025,6 +1098,23 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
     }
     for (i = 0; i < 4; i++)
 	t->counts[i] = get32(meta + 8 + 8 * i + 4);
+
+    /*
+     * The filter is optional; one of the wrong size is ignored (every
+     * probe then goes to the tree), never trusted.
+     */
+    k.mv_data = LMDBACL_FILTER_KEY;
+    k.mv_size = strlen(LMDBACL_FILTER_KEY);
+    if (mdb_get(t->txn, t->dbi, &k, &v) == 0 && v.mv_size > 8) {
+	const unsigned char *fp = v.mv_data;
+	uint32_t log2 = get32(fp);
+
+	if (log2 >= 13 && log2 <= 31 && get32(fp + 4) == LMDBACL_FILTER_HASHES
+	    && v.mv_size == 8 + ((size_t) 1 << log2) / 8) {
+	    t->filter = fp + 8;
+	    t->filter_mask = ((uint64_t) 1 << log2) - 1;
+	}
+    }
     return (t);
 }
 
@@ -1065,6 +1155,15 @@ int     lmdbacl_store_get(LMDBACL *t, int tag, const char *key, size_t len,
 	return (LMDBACL_NOTFOUND);
     t->kbuf[0] = tag;
     memcpy(t->kbuf + 1, key, len);
+    if (t->filter) {
+	uint64_t h = lmdbacl_filter_hash(t->kbuf, len + 1);
+	uint64_t h2 = (h >> 32) | 1;
+	int     i;
+
+	for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
+	    if ((t->filter[(h & t->filter_mask) >> 3] & (1 << (h & 7))) == 0)
+		return (LMDBACL_NOTFOUND);
+    }
     k.mv_data = t->kbuf;
     k.mv_size = len + 1;
     if ((rc = mdb_get(t->txn, t->dbi, &k, &v)) == MDB_NOTFOUND)

@@ -1004,6 +1004,10 @@ int     main(int argc, char **argv)
     }
     if (argc < 2)
 	usage("missing command");
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+	fputs(usage_text, stdout);
+	return (0);
+    }
     cmd = argv[1];
     argv++;
     argc--;

@@ -151,11 +151,17 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
     int     rc;
 
     dict->error = DICT_ERR_NONE;
+
+    /*
+     * "postmap lmdbacl:FILE": close() reads FILE with the engine's own
+     * reader, exactly as lmdbacl compile does; the entries postmap passes
+     * here would only be read twice.
+     */
+    if (dl->bulk)
+	return (DICT_STAT_SUCCESS);
     name = fold_key(dict, name);
     if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK) {
-	/* A bulk build reports file and line at close. */
-	if (!dl->bulk)
-	    msg_warn("%s:%s: %s", dict->type, dict->name, why);
+	msg_warn("%s:%s: %s", dict->type, dict->name, why);
 	dl->bad_keys++;
 	return (DICT_STAT_FAIL);
     }
@@ -176,8 +182,6 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
     if (rc == LMDBACL_DUP) {
 	if (dict->flags & DICT_FLAG_DUP_IGNORE)
 	     /* void */ ;
-	else if (dl->bulk)
-	     /* check_source() warns, with both line numbers */ ;
 	else if (dict->flags & DICT_FLAG_DUP_WARN)
 	    msg_warn("%s:%s: duplicate entry: \"%s\"",
 		     dict->type, dict->name, name);
@@ -288,24 +292,26 @@ static void check_source(DICT *dict)
     /*
      * postmap's own reader skips, with a warning, lines that lmdbacl
      * compile refuses (no value, unbalanced quotes, ...), and it passes
-     * keys without line numbers. Read the file once more with the engine's
-     * reader: every problem is reported with file and line, any error
-     * leaves the old table, and the rules get their source lines.
+     * keys without line numbers. The table is built from the engine's
+     * reading of the file instead, the same code as lmdbacl compile: every
+     * problem is reported with file and line, any error leaves the old
+     * table, the rules carry their source lines, and the file is the one
+     * lmdbacl compile writes. postmap -r makes later duplicates win.
      */
     memset(&opts, 0, sizeof(opts));
     opts.diag = plugin_diag;
     opts.diag_ctx = dict;
+    opts.replace = (dict->flags & DICT_FLAG_DUP_REPLACE) != 0;
     if ((src = lmdbacl_rules_create()) == 0)
 	msg_fatal("%s:%s: out of memory", dict->type, dict->name);
     rc = lmdbacl_source_read(dict->name, src, &opts, &err);
-    if (rc == LMDBACL_ESYNTAX || dl->bad_keys > 0) {
+    if (rc != LMDBACL_OK) {
 	lmdbacl_writer_abort(dl->writer);
 	msg_fatal("%s:%s: %s; the table was not changed", dict->type,
-		  dict->name, rc == LMDBACL_ESYNTAX ? err.msg : "bad keys");
+		  dict->name, err.msg);
     }
-    if (rc == LMDBACL_OK)
-	(void) lmdbacl_rules_adopt_lines(dl->rules, src);
-    lmdbacl_rules_free(src);
+    lmdbacl_rules_free(dl->rules);
+    dl->rules = src;
 }
 
 /* dict_lmdbacl_close - write the pending snapshot, release everything */
@@ -423,6 +429,7 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
     dl->bad_keys = 0;
     dl->changes = 0;
     dl->bulk = (writer != 0 && (open_flags & O_TRUNC) != 0
+		&& (dict_flags & DICT_FLAG_SRC_RHS_IS_FILE) == 0
 		&& access(name, R_OK) == 0);
     dl->seq_rules = 0;
     dl->seq = 0;

@@ -223,6 +223,8 @@ typedef void (*LMDBACL_PROGRESS_FN) (void *ctx, unsigned long lines);
 
 typedef struct LMDBACL_SOURCE_OPTS {
     int     strict;
+    int     replace;			/* duplicates: the later wins, quietly
+					 * (postmap -r) */
     LMDBACL_DIAG_FN diag;
     void   *diag_ctx;
     LMDBACL_PROGRESS_FN progress;
@@ -241,14 +243,6 @@ extern int lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 extern int lmdbacl_source_split(char *line, char **key, char **value,
 				        const char **why);
 
- /*
-  * When src (read from the source file) holds exactly the rules in rules
-  * (same keys, same values), give rules the source line numbers and
-  * return 1; otherwise change nothing and return 0. postmap hands the
-  * plugin keys without lines; this makes "postmap lmdbacl:FILE" write
-  * the same bytes as "lmdbacl compile FILE".
-  */
-extern int lmdbacl_rules_adopt_lines(LMDBACL_RULES *rules, LMDBACL_RULES *src);
 
  /*
   * Snapshot store (lmdbacl_store.c).

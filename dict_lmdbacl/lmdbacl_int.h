@@ -99,8 +99,6 @@ extern int lmdbacl_store_get(LMDBACL *, int tag, const char *key,
 extern int lmdbacl_store_range(LMDBACL *, int family,
 			               const unsigned char *addr,
 			               LMDBACL_MATCH *);
-extern void lmdbacl_rules_set_line(LMDBACL_RULES *, const LMDBACL_RULE *,
-				           unsigned);
 extern int lmdbacl_record_decode(const unsigned char *data, size_t len,
 				         LMDBACL_MATCH *);
 

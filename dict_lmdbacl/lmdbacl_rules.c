@@ -244,17 +244,6 @@ const LMDBACL_RULE *lmdbacl_rules_find(LMDBACL_RULES *rules, int kind,
     return (&rules->slots[*hp - 1].rule);
 }
 
-/* lmdbacl_rules_set_line - for lmdbacl_source_lines() */
-
-void    lmdbacl_rules_set_line(LMDBACL_RULES *rules, const LMDBACL_RULE *r,
-			               unsigned line)
-{
-    RULE_SLOT *slot = (RULE_SLOT *) ((char *) r - offsetof(RULE_SLOT, rule));
-
-    (void) rules;
-    slot->rule.line = line;
-}
-
 size_t  lmdbacl_rules_count(const LMDBACL_RULES *rules)
 {
     return (rules->live);

@@ -202,11 +202,11 @@ static int source_entry(SOURCE_STATE *st, char *text, size_t len,
 	source_diag(st, LMDBACL_DIAG_ERROR, line, "%s", why);
 	return (0);
     }
-    status = lmdbacl_rules_add(st->rules, &key, vp, line, LMDBACL_ADD_KEEP,
-			       &first);
+    status = lmdbacl_rules_add(st->rules, &key, vp, line, st->opts->replace ?
+			       LMDBACL_ADD_REPLACE : LMDBACL_ADD_KEEP, &first);
     if (status < 0)
 	return (-1);
-    if (status == LMDBACL_DUP)
+    if (status == LMDBACL_DUP && !st->opts->replace)
 	source_diag(st, LMDBACL_DIAG_WARNING, line, "duplicate entry for"
 		    " \"%s\" (first at line %u); keeping the value of line %u",
 		    kp, first, first);
@@ -322,29 +322,4 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 	return (lmdbacl_err_set(err, LMDBACL_ESYNTAX, "%s: %lu error%s",
 				path, st.errors, st.errors == 1 ? "" : "s"));
     return (LMDBACL_OK);
-}
-
-/* lmdbacl_rules_adopt_lines - line numbers for rules that came without */
-
-int     lmdbacl_rules_adopt_lines(LMDBACL_RULES *rules, LMDBACL_RULES *src)
-{
-    const LMDBACL_RULE **order;
-    const LMDBACL_RULE *mine;
-    size_t  n;
-    size_t  i;
-    int     same;
-
-    if (lmdbacl_rules_count(src) != lmdbacl_rules_count(rules)
-	|| (order = lmdbacl_rules_sorted(src, &n)) == 0)
-	return (0);
-    for (same = 1, i = 0; same && i < n; i++) {
-	mine = lmdbacl_rules_find(rules, order[i]->kind, order[i]->key);
-	same = (mine != 0 && strcmp(mine->value, order[i]->value) == 0);
-    }
-    for (i = 0; same && i < n; i++) {
-	mine = lmdbacl_rules_find(rules, order[i]->kind, order[i]->key);
-	lmdbacl_rules_set_line(rules, mine, order[i]->line);
-    }
-    free(order);
-    return (same);
 }

@@ -729,71 +729,40 @@ START_TEST(strict_turns_same_network_into_error)
 }
 END_TEST
 
-/* lmdbacl_rules_adopt_lines: postmap's keys get the source lines. */
+/* opts.replace (postmap -r): the later duplicate wins, without a word. */
 
-static LMDBACL_RULES *lineless(const char *const *kv, size_t n)
+START_TEST(replace_option_makes_later_duplicate_win_quietly)
 {
+    LMDBACL_SOURCE_OPTS opts;
     LMDBACL_RULES *rules = lmdbacl_rules_create();
-    LMDBACL_KEY key;
-    char    why[LMDBACL_ERR_SIZE];
-    size_t  i;
+    LMDBACL_ERR err;
+    char   *dir = unit_tmpdir();
+    char   *path = unit_join(dir, "source");
+    FILE   *fp = fopen(path, "w");
+    const LMDBACL_RULE *r;
 
-    for (i = 0; i < n; i += 2) {
-	ck_assert_int_eq(lmdbacl_key_parse(kv[i], &key, why, sizeof(why)), 0);
-	ck_assert_int_eq(lmdbacl_rules_add(rules, &key, kv[i + 1], 0,
-					   LMDBACL_ADD_KEEP, 0), LMDBACL_OK);
-    }
-    return (rules);
-}
-
-START_TEST(adopt_lines_copies_lines_when_rules_are_the_same)
-{
-    static const char *const kv[] = {"*.example.com", "OK", "192.0.2.0/24",
-    "REJECT"};
-    READ   *r = read_text("# c\n192.0.2.0/24 REJECT\n\n.example.com OK\n", 0);
-    LMDBACL_RULES *mine = lineless(kv, 4);
-
-    ck_assert_int_eq(lmdbacl_rules_adopt_lines(mine, r->rules), 1);
-    ck_assert_uint_eq(unit_find(mine, LMDBACL_KIND_NET, "192.0.2.0/24")->line,
-		      2);
-    ck_assert_uint_eq(unit_find(mine, LMDBACL_KIND_WILD, "example.com")->line,
-		      4);
-    lmdbacl_rules_free(mine);
-    read_free(r);
-}
-END_TEST
-
-START_TEST(adopt_lines_changes_nothing_when_a_value_differs)
-{
-    static const char *const kv[] = {"a.example", "OK", "b.example", "NEW"};
-    READ   *r = read_text("a.example OK\nb.example OLD\n", 0);
-    LMDBACL_RULES *mine = lineless(kv, 4);
-
-    ck_assert_int_eq(lmdbacl_rules_adopt_lines(mine, r->rules), 0);
-    ck_assert_uint_eq(unit_find(mine, LMDBACL_KIND_EXACT, "a.example")->line,
-		      0);
-    ck_assert_uint_eq(unit_find(mine, LMDBACL_KIND_EXACT, "b.example")->line,
-		      0);
-    lmdbacl_rules_free(mine);
-    read_free(r);
-}
-END_TEST
-
-START_TEST(adopt_lines_changes_nothing_when_a_key_differs)
-{
-    static const char *const kv[] = {"a.example", "OK"};
-    static const char *const kv2[] = {"a.example", "OK", "c.example", "OK"};
-    READ   *r = read_text("a.example OK\nb.example OK\n", 0);
-    LMDBACL_RULES *fewer = lineless(kv, 2);
-    LMDBACL_RULES *other = lineless(kv2, 4);
-
-    ck_assert_int_eq(lmdbacl_rules_adopt_lines(fewer, r->rules), 0);
-    ck_assert_int_eq(lmdbacl_rules_adopt_lines(other, r->rules), 0);
-    ck_assert_uint_eq(unit_find(other, LMDBACL_KIND_EXACT, "a.example")->line,
-		      0);
-    lmdbacl_rules_free(fewer);
-    lmdbacl_rules_free(other);
-    read_free(r);
+    ck_assert_ptr_nonnull(fp);
+    fputs("a.example FIRST\nb.example B\na.example SECOND\n", fp);
+    fclose(fp);
+    memset(&opts, 0, sizeof(opts));
+    opts.replace = 1;
+    opts.strict = 1;		/* a warning would be an error */
+    ck_assert_int_eq(lmdbacl_source_read(path, rules, &opts, &err), LMDBACL_OK);
+    r = unit_find(rules, LMDBACL_KIND_EXACT, "a.example");
+    ck_assert_str_eq(r->value, "SECOND");
+    ck_assert_uint_eq(r->line, 3);
+    /* Near miss: without replace, the first value stays. */
+    lmdbacl_rules_free(rules);
+    rules = lmdbacl_rules_create();
+    opts.replace = 0;
+    opts.strict = 0;
+    ck_assert_int_eq(lmdbacl_source_read(path, rules, &opts, &err), LMDBACL_OK);
+    ck_assert_str_eq(unit_find(rules, LMDBACL_KIND_EXACT, "a.example")->value,
+		     "FIRST");
+    lmdbacl_rules_free(rules);
+    unlink(path);
+    free(path);
+    free(dir);
 }
 END_TEST
 
@@ -955,9 +924,7 @@ static Suite *source_suite(void)
     UNIT_ADD(s, same_host_in_two_forms_warns);
     UNIT_ADD(s, networks_of_other_length_or_family_are_not_duplicates);
     UNIT_ADD(s, strict_turns_same_network_into_error);
-    UNIT_ADD(s, adopt_lines_copies_lines_when_rules_are_the_same);
-    UNIT_ADD(s, adopt_lines_changes_nothing_when_a_value_differs);
-    UNIT_ADD(s, adopt_lines_changes_nothing_when_a_key_differs);
+    UNIT_ADD(s, replace_option_makes_later_duplicate_win_quietly);
     UNIT_ADD(s, progress_every_65536_lines_and_at_the_end);
     UNIT_ADD(s, split_key_ends_at_first_unquoted_whitespace);
     UNIT_ADD(s, split_without_value_is_error);

@@ -53,18 +53,27 @@ typedef struct RULE_SLOT {
     int     deleted;
 } RULE_SLOT;
 
+ /*
+  * The hash keeps each key's hash beside its slot number, so that a probe
+  * touches the rule (another cache line) only when the hashes agree.
+  */
+typedef struct HASH_ENTRY {
+    size_t  slot;			/* slot index + 1, 0 = empty */
+    uint64_t h;
+} HASH_ENTRY;
+
 struct LMDBACL_RULES {
     RULE_SLOT *slots;			/* in order of addition */
     size_t  used;
     size_t  size;
     size_t  live;
-    size_t *hash;			/* slot index + 1, 0 = empty */
+    HASH_ENTRY *hash;			/* open addressing, linear probes */
     size_t  hash_size;
 };
 
 /* rules_hash - FNV-1a over kind and key */
 
-static size_t rules_hash(int kind, const char *key)
+static uint64_t rules_hash(int kind, const char *key)
 {
     uint64_t h = 1469598103934665603ULL ^ (unsigned) kind;
 
@@ -72,7 +81,7 @@ static size_t rules_hash(int kind, const char *key)
 	h ^= (unsigned char) *key;
 	h *= 1099511628211ULL;
     }
-    return ((size_t) h);
+    return (h ^ (h >> 31));
 }
 
 /* kind_rank - storage order of kinds: C(net) < E(exact) < W(wild) */
@@ -100,20 +109,25 @@ void    lmdbacl_rules_free(LMDBACL_RULES *rules)
     free(rules);
 }
 
-/* rules_find - hash slot for (kind, key) */
+/* rules_find - hash entry for (kind, key) with hash h */
 
-static size_t *rules_find(LMDBACL_RULES *rules, int kind, const char *key)
+static HASH_ENTRY *rules_find(LMDBACL_RULES *rules, int kind, const char *key,
+			              uint64_t h)
 {
     size_t  mask = rules->hash_size - 1;
-    size_t  pos = rules_hash(kind, key) & mask;
+    size_t  pos = (size_t) h & mask;
+    HASH_ENTRY *he;
     RULE_SLOT *slot;
 
     for (;;) {
-	if (rules->hash[pos] == 0)
-	    return (&rules->hash[pos]);
-	slot = &rules->slots[rules->hash[pos] - 1];
-	if (slot->rule.kind == kind && strcmp(slot->rule.key, key) == 0)
-	    return (&rules->hash[pos]);
+	he = &rules->hash[pos];
+	if (he->slot == 0)
+	    return (he);
+	if (he->h == h) {
+	    slot = &rules->slots[he->slot - 1];
+	    if (slot->rule.kind == kind && strcmp(slot->rule.key, key) == 0)
+		return (he);
+	}
 	pos = (pos + 1) & mask;
     }
 }
@@ -122,21 +136,25 @@ static size_t *rules_find(LMDBACL_RULES *rules, int kind, const char *key)
 
 static int rules_grow_hash(LMDBACL_RULES *rules)
 {
-    size_t *old = rules->hash;
+    HASH_ENTRY *old = rules->hash;
     size_t  old_size = rules->hash_size;
     size_t  i;
+    size_t  mask;
+    size_t  pos;
 
     rules->hash_size = old_size ? old_size * 2 : 1024;
-    if ((rules->hash = calloc(rules->hash_size, sizeof(size_t))) == 0) {
+    if ((rules->hash = calloc(rules->hash_size, sizeof(HASH_ENTRY))) == 0) {
 	rules->hash = old;
 	rules->hash_size = old_size;
 	return (-1);
     }
+    mask = rules->hash_size - 1;
     for (i = 0; i < old_size; i++) {
-	if (old[i]) {
-	    RULE_SLOT *slot = &rules->slots[old[i] - 1];
-
-	    *rules_find(rules, slot->rule.kind, slot->rule.key) = old[i];
+	if (old[i].slot) {
+	    for (pos = (size_t) old[i].h & mask; rules->hash[pos].slot;
+		 pos = (pos + 1) & mask)
+		 /* void */ ;
+	    rules->hash[pos] = old[i];
 	}
     }
     free(old);
@@ -174,14 +192,15 @@ int     lmdbacl_rules_add(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
 			          const char *value, unsigned line, int mode,
 			          unsigned *first)
 {
-    size_t *hp;
+    HASH_ENTRY *hp;
     RULE_SLOT *slot;
+    uint64_t h = rules_hash(key->kind, key->text);
 
     if (2 * (rules->used + 1) > rules->hash_size && rules_grow_hash(rules) < 0)
 	return (-1);
-    hp = rules_find(rules, key->kind, key->text);
-    if (*hp != 0) {
-	slot = &rules->slots[*hp - 1];
+    hp = rules_find(rules, key->kind, key->text, h);
+    if (hp->slot != 0) {
+	slot = &rules->slots[hp->slot - 1];
 	if (!slot->deleted) {
 	    if (first)
 		*first = slot->rule.line;
@@ -208,22 +227,23 @@ int     lmdbacl_rules_add(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
     slot->mem = 0;
     if (rules_fill(slot, key, value, line) < 0)
 	return (-1);
-    *hp = ++rules->used;
+    hp->slot = ++rules->used;
+    hp->h = h;
     rules->live++;
     return (LMDBACL_OK);
 }
 
 int     lmdbacl_rules_delete(LMDBACL_RULES *rules, const LMDBACL_KEY *key)
 {
-    size_t *hp;
+    HASH_ENTRY *hp;
     RULE_SLOT *slot;
 
     if (rules->hash_size == 0)
 	return (LMDBACL_NOTFOUND);
-    hp = rules_find(rules, key->kind, key->text);
-    if (*hp == 0)
+    hp = rules_find(rules, key->kind, key->text, rules_hash(key->kind, key->text));
+    if (hp->slot == 0)
 	return (LMDBACL_NOTFOUND);
-    slot = &rules->slots[*hp - 1];
+    slot = &rules->slots[hp->slot - 1];
     if (slot->deleted)
 	return (LMDBACL_NOTFOUND);
     slot->deleted = 1;
@@ -234,14 +254,14 @@ int     lmdbacl_rules_delete(LMDBACL_RULES *rules, const LMDBACL_KEY *key)
 const LMDBACL_RULE *lmdbacl_rules_find(LMDBACL_RULES *rules, int kind,
 				               const char *key)
 {
-    size_t *hp;
+    HASH_ENTRY *hp;
 
     if (rules->hash_size == 0)
 	return (0);
-    hp = rules_find(rules, kind, key);
-    if (*hp == 0 || rules->slots[*hp - 1].deleted)
+    hp = rules_find(rules, kind, key, rules_hash(kind, key));
+    if (hp->slot == 0 || rules->slots[hp->slot - 1].deleted)
 	return (0);
-    return (&rules->slots[*hp - 1].rule);
+    return (&rules->slots[hp->slot - 1].rule);
 }
 
 size_t  lmdbacl_rules_count(const LMDBACL_RULES *rules)

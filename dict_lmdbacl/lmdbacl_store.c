@@ -276,6 +276,21 @@ static SEG *flatten(NET *nets, size_t n, size_t *nseg)
 	segs[ns].start = (s); segs[ns].end = (e); segs[ns].net = (np); ns++; \
     } while (0)
 
+    /*
+     * Close the innermost open network: what is left of it after its
+     * children is one range. The end of the address space cannot be
+     * stepped past.
+     */
+#define POP_EMIT() do { \
+	const NET *t = stack[--sp]; \
+	if (!done && pos <= t->end) \
+	    EMIT(pos, t->end, t); \
+	if (t->end == ~(U128) 0) \
+	    done = 1; \
+	else \
+	    pos = t->end + 1; \
+    } while (0)
+
     for (i = 0; i < n; i++) {
 	const NET *np = nets + i;
 
@@ -287,32 +302,16 @@ static SEG *flatten(NET *nets, size_t n, size_t *nseg)
 	if (i > 0 && np->start == nets[i - 1].start
 	    && np->plen == nets[i - 1].plen)
 	    continue;
-	while (sp > 0 && stack[sp - 1]->end < np->start) {
-	    const NET *t = stack[--sp];
-
-	    if (!done && pos <= t->end)
-		EMIT(pos, t->end, t);
-	    if (t->end == ~(U128) 0)
-		done = 1;
-	    else
-		pos = t->end + 1;
-	}
+	while (sp > 0 && stack[sp - 1]->end < np->start)
+	    POP_EMIT();
 	if (sp > 0 && !done && pos < np->start)
 	    EMIT(pos, np->start - 1, stack[sp - 1]);
 	stack[sp++] = np;
 	pos = np->start;
 	done = 0;
     }
-    while (sp > 0) {
-	const NET *t = stack[--sp];
-
-	if (!done && pos <= t->end)
-	    EMIT(pos, t->end, t);
-	if (t->end == ~(U128) 0)
-	    done = 1;
-	else
-	    pos = t->end + 1;
-    }
+    while (sp > 0)
+	POP_EMIT();
     free(stack);
     *nseg = ns;
     return (segs);

@@ -280,14 +280,30 @@ static int parse_common(int argc, char **argv, int *strict)
     return (optind);
 }
 
+/* install_rules - rules as the new snapshot of path, or nothing */
+
+static int install_rules(const char *path, LMDBACL_RULES *rules, DIAG_CTX *dc)
+{
+    LMDBACL_RULES *old;
+    LMDBACL_WRITER *w;
+    LMDBACL_ERR err;
+
+    if ((w = lmdbacl_writer_begin(path, 0, &old, &err)) == 0)
+	fail(&err);
+    lmdbacl_rules_free(old);
+    if (lmdbacl_writer_commit(w, rules, print_diag, dc, &err) != LMDBACL_OK) {
+	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
+	return (exit_for(err.code));
+    }
+    return (0);
+}
+
 /* cmd_compile - source to snapshot, atomically */
 
 static int cmd_compile(int argc, char **argv)
 {
     LMDBACL_SOURCE_OPTS opts;
     LMDBACL_RULES *rules;
-    LMDBACL_RULES *old;
-    LMDBACL_WRITER *w;
     LMDBACL_ERR err;
     DIAG_CTX dc;
     const char *source;
@@ -318,14 +334,7 @@ static int cmd_compile(int argc, char **argv)
 	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
 	return (exit_for(rc));
     }
-    if ((w = lmdbacl_writer_begin(path, 0, &old, &err)) == 0)
-	fail(&err);
-    lmdbacl_rules_free(old);
-    if (lmdbacl_writer_commit(w, rules, print_diag, &dc, &err) != LMDBACL_OK) {
-	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
-	return (exit_for(err.code));
-    }
-    return (0);
+    return (install_rules(path, rules, &dc));
 }
 
 /* cmd_check - every error, nothing written */
@@ -919,9 +928,8 @@ static int cmd_update(int argc, char **argv, int add)
 static int cmd_import(int argc, char **argv)
 {
     LMDBACL_RULES *rules;
-    LMDBACL_RULES *old;
-    LMDBACL_WRITER *w;
     LMDBACL_ERR err;
+    int     rc;
     DIAG_CTX dc;
     int     strict;
     int     i = parse_common(argc, argv, &strict);
@@ -952,13 +960,8 @@ static int cmd_import(int argc, char **argv)
 	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
 	return (exit_for(err.code));
     }
-    if ((w = lmdbacl_writer_begin(path, 0, &old, &err)) == 0)
-	fail(&err);
-    lmdbacl_rules_free(old);
-    if (lmdbacl_writer_commit(w, rules, print_diag, &dc, &err) != LMDBACL_OK) {
-	fprintf(stderr, "%s: %s; %s left unchanged\n", progname, err.msg, path);
-	return (exit_for(err.code));
-    }
+    if ((rc = install_rules(path, rules, &dc)) != 0)
+	return (rc);
     fprintf(stderr, "%s: %s: imported %zu entr%s into %s\n", progname, file,
 	    lmdbacl_rules_count(rules),
 	    lmdbacl_rules_count(rules) == 1 ? "y" : "ies", path);

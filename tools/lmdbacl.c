@@ -382,14 +382,22 @@ static int postconf_parent_style(void)
     int     parent = 1;			/* Postfix's default */
     size_t  n;
 
+    if (dir && strchr(dir, '\''))
+	return (parent);
+
+    /*
+     * No main.cf: Postfix's defaults apply, and postconf would only die
+     * (after the one-second sleep of every Postfix fatal error).
+     */
+    snprintf(cmd, sizeof(cmd), "%s/main.cf", dir ? dir : "/etc/postfix");
+    if (access(cmd, R_OK) != 0)
+	return (parent);
     if (dir)
 	snprintf(cmd, sizeof(cmd), "postconf -c '%s' -h"
 		 " parent_domain_matches_subdomains 2>/dev/null", dir);
     else
 	snprintf(cmd, sizeof(cmd), "postconf -h"
 		 " parent_domain_matches_subdomains 2>/dev/null");
-    if (dir && strchr(dir, '\''))
-	return (parent);
     if ((fp = popen(cmd, "r")) == 0)
 	return (parent);
     n = fread(buf, 1, sizeof(buf) - 1, fp);

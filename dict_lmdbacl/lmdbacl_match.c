@@ -219,24 +219,12 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
     }
     if (last_label_numeric(query, len))
 	return (LMDBACL_NOTFOUND);
-    if (query[0] == '.') {
-	if (len == 1)
-	    return (LMDBACL_NOTFOUND);
-	if ((rc = lmdbacl_store_get(t, LMDBACL_TAG_WILD, query + 1, len - 1, m))
-	    != LMDBACL_NOTFOUND) {
-	    m->how = LMDBACL_HOW_WILD;
-	    return (rc);
-	}
-	if (parent_style
-	    && (rc = lmdbacl_store_get(t, LMDBACL_TAG_EXACT, query + 1,
-				       len - 1, m)) != LMDBACL_NOTFOUND) {
-	    m->how = LMDBACL_HOW_PARENT;
-	    return (rc);
-	}
-	rc = walk(t, query + 1, len - 1, parent_style, m);
-    } else {
-	rc = walk(t, query, len, parent_style, m);
-    }
+    /*
+     * A query ".p" (smtpd's dot style) asks about the subdomains of p:
+     * the walk from its leading dot starts with *.p (and plain p under
+     * parent style), as for any name below p.
+     */
+    rc = walk(t, query, len, parent_style, m);
     if (rc == LMDBACL_NOTFOUND)
 	remember_miss(t, query, len, MISS_DOMAIN, parent_style);
     return (rc);

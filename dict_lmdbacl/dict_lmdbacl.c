@@ -108,13 +108,25 @@ typedef struct DICT_LMDBACL {
 
 static const char *fold_key(DICT *dict, const char *name)
 {
-    if (dict->flags & DICT_FLAG_FOLD_FIX) {
-	if (dict->fold_buf == 0)
-	    dict->fold_buf = vstring_alloc(10);
-	vstring_strcpy(dict->fold_buf, name);
-	name = lowercase(vstring_str(dict->fold_buf));
-    }
-    return (name);
+    const char *cp;
+
+    /*
+     * With UTF-8 active (smtputf8_enable = yes) Postfix has folded the
+     * query already and clears the flag for the call. Otherwise most
+     * queries (addresses, names smtpd lower-cased) have nothing to fold:
+     * skip the copy. Non-ASCII bytes are left to the engine, which folds
+     * them in full.
+     */
+    if ((dict->flags & DICT_FLAG_FOLD_FIX) == 0)
+	return (name);
+    for (cp = name; *cp && (*cp < 'A' || *cp > 'Z'); cp++)
+	 /* void */ ;
+    if (*cp == 0)
+	return (name);
+    if (dict->fold_buf == 0)
+	dict->fold_buf = vstring_alloc(10);
+    vstring_strcpy(dict->fold_buf, name);
+    return (lowercase(vstring_str(dict->fold_buf)));
 }
 
 /* dict_lmdbacl_lookup - answer one query */

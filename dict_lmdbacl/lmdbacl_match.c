@@ -37,7 +37,8 @@
 /*	after a miss. The walk of the first query already proved those
 /*	absent, so the last miss is remembered, and a query for one of its
 /*	ancestors ("p" under parent style, ".p" always; "a.b.c" after an
-/*	IPv4 miss on "a.b.c.d") is answered without touching the tree.
+/*	IPv4 miss on "a.b.c.d"; "2001:db8:1" after an IPv6 miss on
+/*	"2001:db8:1:2::7") is answered without touching the tree.
 /* DIAGNOSTICS
 /*	LMDBACL_EFORMAT when a record fails its checks.
 /* LICENSE
@@ -47,8 +48,11 @@
 /*--*/
 
  /*
-  * System library.
+  * System library. _GNU_SOURCE for memmem().
   */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <string.h>
 
  /*
@@ -72,6 +76,7 @@ static int last_label_numeric(const char *name, size_t len)
 
 #define MISS_DOMAIN	1
 #define MISS_IPV4	2
+#define MISS_IPV6	3
 
 /* remember_miss - a query whose ancestors are now known to be absent */
 
@@ -99,6 +104,18 @@ static int proven_absent(const LMDBACL *t, const char *q, size_t len,
     if (t->miss_kind == MISS_IPV4) {
 	/* "192.0.2" after "192.0.2.77": the /24 would have matched. */
 	return (memcmp(t->miss, q, len) == 0 && t->miss[len] == '.');
+    }
+    if (t->miss_kind == MISS_IPV6) {
+
+	/*
+	 * "2001:db8:1" after "2001:db8:1:2::7": two or more whole groups
+	 * without "::" are a network key, which would have matched. One
+	 * group ("2001"), a "::" or a trailing ':' ("2001:db8:1:" after
+	 * "2001:db8:1::7") can only be an exact key: those are probed.
+	 */
+	return (memcmp(t->miss, q, len) == 0 && t->miss[len] == ':'
+		&& q[len - 1] != ':' && memchr(q, ':', len) != 0
+		&& memmem(q, len, "::", 2) == 0);
     }
     anc = t->miss + t->miss_len - len;
     if (t->miss_style != parent_style)
@@ -197,8 +214,9 @@ int     lmdbacl_lookup(LMDBACL *t, const char *query, int parent_style,
     if (query[0] != '[' && (family = lmdbacl_addr_parse(query, addr)) != 0) {
 	if ((rc = lmdbacl_store_range(t, family, addr, m)) == LMDBACL_OK)
 	    m->how = LMDBACL_HOW_NET;
-	else if (rc == LMDBACL_NOTFOUND && family == LMDBACL_AF_INET)
-	    remember_miss(t, query, len, MISS_IPV4, parent_style);
+	else if (rc == LMDBACL_NOTFOUND)
+	    remember_miss(t, query, len, family == LMDBACL_AF_INET ?
+			  MISS_IPV4 : MISS_IPV6, parent_style);
 	return (rc);
     }
 

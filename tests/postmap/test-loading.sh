@@ -26,8 +26,9 @@
 #	Then the instance is started and its smtpd is asked, with the
 #	table in check_helo_access: what it answers and what it logs in
 #	DIR/maillog with the .so owned by a non-root user, with a
-#	group-writable dynamicmaps.cf.d/lmdbacl, and with a wrong dict
-#	function name (smtpd dies at start-up and the master throttles it).
+#	group-writable dynamicmaps.cf.d/lmdbacl, with the entry without its
+#	mkmap field (smtpd does not need it), and with a wrong dict function
+#	name (smtpd dies at start-up and the master throttles it).
 #
 #	Every message quoted in the TROUBLESHOOTING section of
 #	lmdbacl_table(5) is asserted here.
@@ -377,6 +378,12 @@ check smtpd_dynamicmaps_d_group_writable_logs_skip \
 check smtpd_dynamicmaps_d_group_writable_logs_unavailable_table \
     "warning: $map is unavailable. $unsupported" \
     "$(logged "$mark" smtpd "is unavailable")"
+
+# The entry without its mkmap field: smtpd needs only the dict function.
+register installed "$(entry lmdbacl "$so" dict_lmdbacl_open)"
+reload
+check smtpd_entry_without_mkmap_answers_from_table \
+    "554 5.7.1 <x.example.org>: Helo command rejected: wild" "$(helo)"
 
 # A wrong dict function: smtpd dies before it greets; nobody answers.
 register installed "$(entry lmdbacl "$so" dict_lmdbacl_opn mkmap_lmdbacl_open)"

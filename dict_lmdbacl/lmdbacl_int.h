@@ -64,6 +64,29 @@
 
 extern int lmdbacl_store_seal(const char *path, LMDBACL_ERR *err);
 
+ /*
+  * Bulk rule sets (lmdbacl_rules.c), for a whole source at once: append
+  * without a duplicate check, then sort once and drop the duplicates,
+  * which the sort makes adjacent. lmdbacl_rules_settle() calls fn for
+  * each duplicate, in the order of addition, with the key as written
+  * (raw) and the rule that is kept. Values and raw keys passed to
+  * lmdbacl_rules_append() are not copied: they must live in memory that
+  * the rule set owns (lmdbacl_rules_adopt(), lmdbacl_rules_save()).
+  */
+typedef void (*LMDBACL_SETTLE_FN) (void *ctx, const LMDBACL_RULE *later,
+				           const char *raw,
+				           const LMDBACL_RULE *kept);
+extern int lmdbacl_rules_append(LMDBACL_RULES *, const LMDBACL_KEY *,
+				        const char *value, unsigned line,
+				        const char *raw);
+extern int lmdbacl_rules_settle(LMDBACL_RULES *, int mode,
+				        LMDBACL_SETTLE_FN fn, void *ctx);
+extern const LMDBACL_RULE *const *lmdbacl_rules_order(LMDBACL_RULES *,
+						              size_t *n);
+extern char *lmdbacl_rules_save(LMDBACL_RULES *, const char *text,
+				        size_t len);
+extern int lmdbacl_rules_adopt(LMDBACL_RULES *, void *mem);
+
 #define LMDBACL_FILTER_KEY	"Bfilter"
 #define LMDBACL_FILTER_HASHES	3
 extern uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len);

@@ -17,6 +17,18 @@
 /*	size_t	lmdbacl_rules_count(rules)
 /*
 /*	int	lmdbacl_rules_walk(rules, fn, ctx)
+/* INTERNAL INTERFACES
+/*	#include "lmdbacl_int.h"
+/*
+/*	int	lmdbacl_rules_append(rules, key, value, line, raw)
+/*
+/*	int	lmdbacl_rules_settle(rules, mode, fn, ctx)
+/*
+/*	const LMDBACL_RULE *const *lmdbacl_rules_order(rules, np)
+/*
+/*	char	*lmdbacl_rules_save(rules, text, len)
+/*
+/*	int	lmdbacl_rules_adopt(rules, mem)
 /* DESCRIPTION
 /*	A rule set maps (kind, key) to a value and the source line it came
 /*	from. "*.x" and ".x" parse to the same key, so they are duplicates
@@ -27,6 +39,22 @@
 /*	lmdbacl_rules_walk() visits the live rules in storage order:
 /*	networks, then exact keys, then wildcards, each sorted by key
 /*	bytes. The order of addition never matters.
+/*
+/*	The bulk interface is for a whole source at once (a build of a
+/*	million lines): lmdbacl_rules_append() adds a rule without looking
+/*	for duplicates and without copying the value, which must live as
+/*	long as the rule set (lmdbacl_rules_adopt() hands over the buffer
+/*	it lives in, lmdbacl_rules_save() copies text into the set's own
+/*	arena). lmdbacl_rules_settle() then sorts everything into storage
+/*	order once; duplicates are adjacent after the sort, and the one
+/*	added first is kept (LMDBACL_ADD_KEEP; fn is called with each later
+/*	one, its raw key, and the kept one, in the order they were added)
+/*	or the one added last (LMDBACL_ADD_REPLACE, quietly). The hash that
+/*	serves lmdbacl_rules_add(), _delete() and _find() is built only if
+/*	one of them is called afterwards.
+/*
+/*	lmdbacl_rules_order() is lmdbacl_rules_sorted() without the copy:
+/*	the array belongs to the rule set and is valid until it changes.
 /* DIAGNOSTICS
 /*	lmdbacl_rules_add() returns -1 when memory runs out.
 /* LICENSE
@@ -38,6 +66,9 @@
  /*
   * System library.
   */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE			/* qsort_r() */
+#endif
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +80,25 @@
 
 typedef struct RULE_SLOT {
     LMDBACL_RULE rule;
-    char   *mem;			/* key and value */
+    char   *mem;			/* key and value, or null (arena) */
+    const char *raw;			/* bulk: the key as written */
     int     deleted;
 } RULE_SLOT;
+
+ /*
+  * Bulk rules keep their key text in large blocks, not one malloc() per
+  * key: a million small allocations cost more than the whole sort.
+  */
+#define ARENA_BLOCK	(1 << 20)
+
+typedef struct ARENA {
+    char  **blocks;			/* owned memory: arena blocks and
+					 * adopted buffers */
+    size_t  nblocks;
+    size_t  size;
+    char   *next;			/* free space in the current block */
+    size_t  left;
+} ARENA;
 
  /*
   * The hash keeps each key's hash beside its slot number, so that a probe
@@ -69,6 +116,10 @@ struct LMDBACL_RULES {
     size_t  live;
     HASH_ENTRY *hash;			/* open addressing, linear probes */
     size_t  hash_size;
+    size_t  hashed;			/* slots [0, hashed) are in the hash */
+    const LMDBACL_RULE **order;		/* storage order of the live rules */
+    size_t  norder;			/* valid when order is not null */
+    ARENA   arena;
 };
 
 /* rules_hash - FNV-1a over kind and key */
@@ -104,9 +155,74 @@ void    lmdbacl_rules_free(LMDBACL_RULES *rules)
 	return;
     for (i = 0; i < rules->used; i++)
 	free(rules->slots[i].mem);
+    for (i = 0; i < rules->arena.nblocks; i++)
+	free(rules->arena.blocks[i]);
+    free(rules->arena.blocks);
     free(rules->slots);
     free(rules->hash);
+    free((void *) rules->order);
     free(rules);
+}
+
+/* rules_changed - the cached storage order no longer holds */
+
+static void rules_changed(LMDBACL_RULES *rules)
+{
+    if (rules->order) {
+	free((void *) rules->order);
+	rules->order = 0;
+    }
+}
+
+/* lmdbacl_rules_adopt - free mem with the rule set */
+
+int     lmdbacl_rules_adopt(LMDBACL_RULES *rules, void *mem)
+{
+    ARENA  *a = &rules->arena;
+
+    if (a->nblocks == a->size) {
+	size_t  nsize = a->size ? 2 * a->size : 16;
+	char  **nb = realloc(a->blocks, nsize * sizeof(*nb));
+
+	if (nb == 0)
+	    return (-1);
+	a->blocks = nb;
+	a->size = nsize;
+    }
+    a->blocks[a->nblocks++] = mem;
+    return (0);
+}
+
+/* lmdbacl_rules_save - copy len bytes of text, null-terminated */
+
+char   *lmdbacl_rules_save(LMDBACL_RULES *rules, const char *text, size_t len)
+{
+    ARENA  *a = &rules->arena;
+    char   *copy;
+
+    if (len + 1 > a->left) {
+	size_t  bsize = len + 1 > ARENA_BLOCK / 4 ? len + 1 : ARENA_BLOCK;
+	char   *block = malloc(bsize);
+
+	if (block == 0 || lmdbacl_rules_adopt(rules, block) < 0) {
+	    free(block);
+	    return (0);
+	}
+	/* An oversized piece gets a block of its own. */
+	if (bsize != ARENA_BLOCK) {
+	    memcpy(block, text, len);
+	    block[len] = 0;
+	    return (block);
+	}
+	a->next = block;
+	a->left = bsize;
+    }
+    copy = a->next;
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    a->next += len + 1;
+    a->left -= len + 1;
+    return (copy);
 }
 
 /* rules_find - hash entry for (kind, key) with hash h */
@@ -161,6 +277,29 @@ static int rules_grow_hash(LMDBACL_RULES *rules)
     return (0);
 }
 
+/* rules_sync_hash - enter bulk-appended rules into the hash */
+
+static int rules_sync_hash(LMDBACL_RULES *rules)
+{
+    HASH_ENTRY *hp;
+    RULE_SLOT *slot;
+    uint64_t h;
+
+    while (rules->hashed < rules->used) {
+	if (2 * (rules->hashed + 1) > rules->hash_size
+	    && rules_grow_hash(rules) < 0)
+	    return (-1);
+	slot = &rules->slots[rules->hashed++];
+	if (slot->deleted)
+	    continue;				/* a duplicate that was dropped */
+	h = rules_hash(slot->rule.kind, slot->rule.key);
+	hp = rules_find(rules, slot->rule.kind, slot->rule.key, h);
+	hp->slot = rules->hashed;
+	hp->h = h;
+    }
+    return (0);
+}
+
 /* rules_fill - copy key and value into a slot */
 
 static int rules_fill(RULE_SLOT *slot, const LMDBACL_KEY *key,
@@ -196,8 +335,11 @@ int     lmdbacl_rules_add(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
     RULE_SLOT *slot;
     uint64_t h = rules_hash(key->kind, key->text);
 
+    if (rules_sync_hash(rules) < 0)
+	return (-1);
     if (2 * (rules->used + 1) > rules->hash_size && rules_grow_hash(rules) < 0)
 	return (-1);
+    rules_changed(rules);
     hp = rules_find(rules, key->kind, key->text, h);
     if (hp->slot != 0) {
 	slot = &rules->slots[hp->slot - 1];
@@ -225,10 +367,49 @@ int     lmdbacl_rules_add(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
     }
     slot = &rules->slots[rules->used];
     slot->mem = 0;
+    slot->raw = 0;
     if (rules_fill(slot, key, value, line) < 0)
 	return (-1);
     hp->slot = ++rules->used;
+    rules->hashed = rules->used;
     hp->h = h;
+    rules->live++;
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_rules_append - add without a duplicate check or a value copy */
+
+int     lmdbacl_rules_append(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
+			             const char *value, unsigned line,
+			             const char *raw)
+{
+    RULE_SLOT *slot;
+    const char *text;
+
+    if (rules->used == rules->size) {
+	size_t  nsize = rules->size ? rules->size * 2 : 256;
+	RULE_SLOT *ns = realloc(rules->slots, nsize * sizeof(*ns));
+
+	if (ns == 0)
+	    return (-1);
+	rules->slots = ns;
+	rules->size = nsize;
+    }
+    if ((text = lmdbacl_rules_save(rules, key->text, strlen(key->text))) == 0)
+	return (-1);
+    rules_changed(rules);
+    slot = &rules->slots[rules->used++];
+    slot->mem = 0;
+    slot->raw = raw;
+    slot->deleted = 0;
+    slot->rule.kind = key->kind;
+    slot->rule.key = text;
+    slot->rule.value = value;
+    slot->rule.line = line;
+    slot->rule.is_net = key->is_net;
+    slot->rule.family = key->family;
+    slot->rule.plen = key->plen;
+    memcpy(slot->rule.addr, key->addr, 16);
     rules->live++;
     return (LMDBACL_OK);
 }
@@ -238,7 +419,7 @@ int     lmdbacl_rules_delete(LMDBACL_RULES *rules, const LMDBACL_KEY *key)
     HASH_ENTRY *hp;
     RULE_SLOT *slot;
 
-    if (rules->hash_size == 0)
+    if (rules_sync_hash(rules) < 0 || rules->hash_size == 0)
 	return (LMDBACL_NOTFOUND);
     hp = rules_find(rules, key->kind, key->text, rules_hash(key->kind, key->text));
     if (hp->slot == 0)
@@ -246,6 +427,7 @@ int     lmdbacl_rules_delete(LMDBACL_RULES *rules, const LMDBACL_KEY *key)
     slot = &rules->slots[hp->slot - 1];
     if (slot->deleted)
 	return (LMDBACL_NOTFOUND);
+    rules_changed(rules);
     slot->deleted = 1;
     rules->live--;
     return (LMDBACL_OK);
@@ -256,7 +438,7 @@ const LMDBACL_RULE *lmdbacl_rules_find(LMDBACL_RULES *rules, int kind,
 {
     HASH_ENTRY *hp;
 
-    if (rules->hash_size == 0)
+    if (rules_sync_hash(rules) < 0 || rules->hash_size == 0)
 	return (0);
     hp = rules_find(rules, kind, key, rules_hash(kind, key));
     if (hp->slot == 0 || rules->slots[hp->slot - 1].deleted)
@@ -269,31 +451,307 @@ size_t  lmdbacl_rules_count(const LMDBACL_RULES *rules)
     return (rules->live);
 }
 
-/* rule_cmp - storage order */
+ /*
+  * Storage order: kind (networks, exact, wildcards), then key bytes as
+  * strcmp() compares them. Sorting a million keys with qsort() and
+  * strcmp() chases two pointers per comparison, twenty times per key;
+  * instead the keys are sorted by their first eight bytes (the kind
+  * rank, then seven key bytes, zero-padded: a shorter key sorts first,
+  * as with strcmp()) with a stable LSD radix sort, and only runs that
+  * share those bytes are sorted again by the next eight. Equal keys
+  * keep the order in which they were added, which is the order of the
+  * slots in memory; that is how duplicates from a source are told
+  * apart (lmdbacl_rules_settle()).
+  */
+typedef struct SORT_REC {
+    uint64_t pfx;			/* eight bytes of the sort string */
+    const LMDBACL_RULE *rule;
+} SORT_REC;
 
-static int rule_cmp(const void *a, const void *b)
+#define SORT_SMALL	64		/* below this, a comparison sort */
+#define SORT_BITS	11		/* radix digit */
+#define SORT_PASSES	6		/* ceil(64 / SORT_BITS) */
+#define SORT_BUCKETS	(1 << SORT_BITS)
+
+/* sort_pfx - bytes [d, d + 8) of rank byte + key, zero-padded */
+
+static uint64_t sort_pfx(const LMDBACL_RULE *r, size_t d)
 {
-    const LMDBACL_RULE *ra = *(const LMDBACL_RULE *const *) a;
-    const LMDBACL_RULE *rb = *(const LMDBACL_RULE *const *) b;
-    int     d = kind_rank(ra->kind) - kind_rank(rb->kind);
+    const unsigned char *k = (const unsigned char *) r->key;
+    uint64_t v = 0;
+    int     i = 0;
 
-    return (d ? d : strcmp(ra->key, rb->key));
+    if (d == 0) {
+	v = kind_rank(r->kind);
+	i = 1;
+    } else {
+	k += d - 1;
+    }
+    for (; i < 8 && *k; i++, k++)
+	v = v << 8 | *k;
+    return (i == 0 ? 0 : i == 8 ? v : v << (8 * (8 - i)));
+}
+
+/* sort_cmp_from - storage order of two rules equal before byte d */
+
+static int sort_cmp_from(const LMDBACL_RULE *a, const LMDBACL_RULE *b,
+			         size_t d)
+{
+    int     c;
+
+    if (d == 0) {
+	if ((c = kind_rank(a->kind) - kind_rank(b->kind)) != 0)
+	    return (c);
+	c = strcmp(a->key, b->key);
+    } else {
+	c = strcmp(a->key + d - 1, b->key + d - 1);
+    }
+    if (c != 0)
+	return (c);
+    return (a < b ? -1 : a > b);	/* order of addition */
+}
+
+static int sort_rec_cmp(const void *a, const void *b, void *ctx)
+{
+    return (sort_cmp_from(((const SORT_REC *) a)->rule,
+			  ((const SORT_REC *) b)->rule, *(size_t *) ctx));
+}
+
+/* sort_radix - stable sort of recs by pfx, result in a */
+
+static void sort_radix(SORT_REC *a, SORT_REC *tmp, size_t n, size_t *count)
+{
+    SORT_REC *src = a;
+    SORT_REC *dst = tmp;
+    SORT_REC *swap;
+    size_t  i;
+    size_t  sum;
+    size_t  c;
+    int     p;
+    int     shift;
+
+    memset(count, 0, SORT_PASSES * SORT_BUCKETS * sizeof(*count));
+    for (i = 0; i < n; i++)
+	for (p = 0; p < SORT_PASSES; p++)
+	    count[p * SORT_BUCKETS
+		  + ((a[i].pfx >> (p * SORT_BITS)) & (SORT_BUCKETS - 1))]++;
+    for (p = 0; p < SORT_PASSES; p++) {
+	size_t *cp = count + p * SORT_BUCKETS;
+
+	shift = p * SORT_BITS;
+	/* A digit that all keys share (the kind rank, mostly) moves nothing. */
+	if (cp[(src[0].pfx >> shift) & (SORT_BUCKETS - 1)] == n)
+	    continue;
+	for (sum = 0, i = 0; i < SORT_BUCKETS; i++) {
+	    c = cp[i];
+	    cp[i] = sum;
+	    sum += c;
+	}
+	for (i = 0; i < n; i++)
+	    dst[cp[(src[i].pfx >> shift) & (SORT_BUCKETS - 1)]++] = src[i];
+	swap = src;
+	src = dst;
+	dst = swap;
+    }
+    if (src != a)
+	memcpy(a, src, n * sizeof(*a));
+}
+
+/* sort_run - storage order of n rules that agree before byte d */
+
+static void sort_run(SORT_REC *a, SORT_REC *tmp, size_t n, size_t d,
+		             size_t *count)
+{
+    size_t  i;
+    size_t  j;
+
+    if (n < 2)
+	return;
+    if (n < SORT_SMALL) {
+	qsort_r(a, n, sizeof(*a), sort_rec_cmp, &d);
+	return;
+    }
+    for (i = 0; i < n; i++)
+	a[i].pfx = sort_pfx(a[i].rule, d);
+    sort_radix(a, tmp, n, count);
+    for (i = 0; i < n; i = j) {
+	for (j = i + 1; j < n && a[j].pfx == a[i].pfx; j++)
+	     /* void */ ;
+	/* A last byte of zero: the keys ended, and they are equal. */
+	if (j - i > 1 && (a[i].pfx & 0xff) != 0)
+	    sort_run(a + i, tmp + i, j - i, d + 8, count);
+    }
+}
+
+/* rules_sort - live rules in storage order, equal keys in slot order */
+
+static SORT_REC *rules_sort(LMDBACL_RULES *rules, size_t *np)
+{
+    SORT_REC *recs;
+    SORT_REC *tmp;
+    size_t *count;
+    size_t  i;
+    size_t  n = 0;
+
+    if ((recs = malloc((rules->live + 1) * sizeof(*recs))) == 0)
+	return (0);
+    for (i = 0; i < rules->used; i++)
+	if (!rules->slots[i].deleted)
+	    recs[n++].rule = &rules->slots[i].rule;
+    if (n >= SORT_SMALL) {
+	tmp = malloc(n * sizeof(*tmp));
+	count = malloc(SORT_PASSES * SORT_BUCKETS * sizeof(*count));
+	if (tmp == 0 || count == 0) {
+	    free(tmp);
+	    free(count);
+	    free(recs);
+	    return (0);
+	}
+	sort_run(recs, tmp, n, 0, count);
+	free(tmp);
+	free(count);
+    } else {
+	sort_run(recs, 0, n, 0, 0);
+    }
+    *np = n;
+    return (recs);
+}
+
+/* rules_set_order - cache the storage order of sorted records */
+
+static int rules_set_order(LMDBACL_RULES *rules, const SORT_REC *recs,
+			           size_t n)
+{
+    const LMDBACL_RULE **order;
+    size_t  i;
+
+    if ((order = malloc((n + 1) * sizeof(*order))) == 0)
+	return (-1);
+    for (i = 0; i < n; i++)
+	order[i] = recs[i].rule;
+    rules_changed(rules);
+    rules->order = order;
+    rules->norder = n;
+    return (0);
+}
+
+/* lmdbacl_rules_order - the cached storage order, made if need be */
+
+const LMDBACL_RULE *const *lmdbacl_rules_order(LMDBACL_RULES *rules,
+					               size_t *np)
+{
+    SORT_REC *recs;
+    size_t  n;
+
+    if (rules->order == 0) {
+	if ((recs = rules_sort(rules, &n)) == 0)
+	    return (0);
+	if (rules_set_order(rules, recs, n) < 0) {
+	    free(recs);
+	    return (0);
+	}
+	free(recs);
+    }
+    *np = rules->norder;
+    return (rules->order);
 }
 
 const LMDBACL_RULE **lmdbacl_rules_sorted(LMDBACL_RULES *rules, size_t *np)
 {
-    const LMDBACL_RULE **order;
-    size_t  i;
-    size_t  n = 0;
+    const LMDBACL_RULE *const *order;
+    const LMDBACL_RULE **copy;
+    size_t  n;
 
-    if ((order = malloc((rules->live + 1) * sizeof(*order))) == 0)
+    if ((order = lmdbacl_rules_order(rules, &n)) == 0
+	|| (copy = malloc((n + 1) * sizeof(*copy))) == 0)
 	return (0);
-    for (i = 0; i < rules->used; i++)
-	if (!rules->slots[i].deleted)
-	    order[n++] = &rules->slots[i].rule;
-    qsort(order, n, sizeof(*order), rule_cmp);
+    memcpy(copy, order, n * sizeof(*copy));
     *np = n;
-    return (order);
+    return (copy);
+}
+
+ /*
+  * A duplicate found by lmdbacl_rules_settle(), reported in the order
+  * of addition after the sort.
+  */
+typedef struct DUP_PAIR {
+    const RULE_SLOT *later;
+    const RULE_SLOT *kept;
+} DUP_PAIR;
+
+static int dup_cmp(const void *a, const void *b)
+{
+    const RULE_SLOT *la = ((const DUP_PAIR *) a)->later;
+    const RULE_SLOT *lb = ((const DUP_PAIR *) b)->later;
+
+    return (la < lb ? -1 : la > lb);
+}
+
+/* lmdbacl_rules_settle - sort once, drop duplicates */
+
+int     lmdbacl_rules_settle(LMDBACL_RULES *rules, int mode,
+			             LMDBACL_SETTLE_FN fn, void *ctx)
+{
+    SORT_REC *recs;
+    DUP_PAIR *dups = 0;
+    size_t  ndups = 0;
+    size_t  dsize = 0;
+    size_t  n;
+    size_t  i;
+    size_t  j;
+    size_t  k;
+    size_t  keep;
+    size_t  out = 0;
+
+    if ((recs = rules_sort(rules, &n)) == 0)
+	return (-1);
+    for (i = 0; i < n; i = j) {
+	const LMDBACL_RULE *r = recs[i].rule;
+
+	for (j = i + 1; j < n && recs[j].rule->kind == r->kind
+	     && strcmp(recs[j].rule->key, r->key) == 0; j++)
+	     /* void */ ;
+	keep = (mode == LMDBACL_ADD_REPLACE ? j - 1 : i);
+	for (k = i; k < j; k++) {
+	    RULE_SLOT *slot = (RULE_SLOT *) recs[k].rule;
+
+	    if (k == keep)
+		continue;
+	    slot->deleted = 1;
+	    rules->live--;
+	    if (mode == LMDBACL_ADD_REPLACE || fn == 0)
+		continue;
+	    if (ndups == dsize) {
+		size_t  nsize = dsize ? 2 * dsize : 64;
+		DUP_PAIR *nd = realloc(dups, nsize * sizeof(*nd));
+
+		if (nd == 0) {
+		    free(dups);
+		    free(recs);
+		    return (-1);
+		}
+		dups = nd;
+		dsize = nsize;
+	    }
+	    dups[ndups].later = slot;
+	    dups[ndups].kept = (const RULE_SLOT *) recs[keep].rule;
+	    ndups++;
+	}
+	recs[out++] = recs[keep];
+    }
+    if (rules_set_order(rules, recs, out) < 0) {
+	free(dups);
+	free(recs);
+	return (-1);
+    }
+    free(recs);
+    if (ndups > 1)
+	qsort(dups, ndups, sizeof(*dups), dup_cmp);
+    for (i = 0; i < ndups; i++)
+	fn(ctx, &dups[i].later->rule, dups[i].later->raw ? dups[i].later->raw :
+	   dups[i].later->rule.key, &dups[i].kept->rule);
+    free(dups);
+    return (0);
 }
 
 int     lmdbacl_rules_walk(LMDBACL_RULES *rules, LMDBACL_RULE_FN fn, void *ctx)

@@ -46,11 +46,14 @@
  /*
   * System library.
   */
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
  /*
   * Application-specific.
@@ -60,34 +63,106 @@
 #define IS_SPACE(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' \
 		     || (c) == '\n' || (c) == '\v' || (c) == '\f')
 
+typedef struct SOURCE_NOTE {
+    unsigned line;
+    int     severity;
+    char   *msg;
+} SOURCE_NOTE;
+
+typedef struct NOTES {
+    SOURCE_NOTE *v;
+    size_t  n;
+    size_t  size;
+} NOTES;
+
 typedef struct SOURCE_STATE {
     const char *path;
     const LMDBACL_SOURCE_OPTS *opts;
     LMDBACL_RULES *rules;
+    int     bulk;			/* append now, find duplicates later */
+    NOTES   notes;			/* diagnostics of the lines, in order */
+    NOTES   dups;			/* duplicate warnings, in order */
+    int     nomem;
     unsigned long errors;
     unsigned long warnings;
 } SOURCE_STATE;
 
-/* source_diag - report one problem */
+/* source_emit - pass one diagnostic on */
 
-static void source_diag(SOURCE_STATE *st, int severity, unsigned line,
-			        const char *fmt,...)
+static void source_emit(SOURCE_STATE *st, int severity, unsigned line,
+			        const char *msg)
 {
-    char    msg[LMDBACL_ERR_SIZE + LMDBACL_KEY_MAX];
-    va_list ap;
-
     if (severity == LMDBACL_DIAG_WARNING && st->opts->strict)
 	severity = LMDBACL_DIAG_ERROR;
     if (severity == LMDBACL_DIAG_ERROR)
 	st->errors++;
     else
 	st->warnings++;
-    if (st->opts->diag == 0)
-	return;
+    if (st->opts->diag)
+	st->opts->diag(st->opts->diag_ctx, severity, st->path, line, msg);
+}
+
+/* source_note - keep one diagnostic until the end of the file */
+
+static void source_note(SOURCE_STATE *st, NOTES *notes, int severity,
+			        unsigned line, const char *fmt,...)
+{
+    char    msg[LMDBACL_ERR_SIZE + LMDBACL_KEY_MAX];
+    va_list ap;
+    SOURCE_NOTE *np;
+
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    st->opts->diag(st->opts->diag_ctx, severity, st->path, line, msg);
+    if (notes->n == notes->size) {
+	size_t  nsize = notes->size ? 2 * notes->size : 16;
+
+	if ((np = realloc(notes->v, nsize * sizeof(*np))) == 0) {
+	    st->nomem = 1;
+	    return;
+	}
+	notes->v = np;
+	notes->size = nsize;
+    }
+    np = notes->v + notes->n;
+    if ((np->msg = strdup(msg)) == 0) {
+	st->nomem = 1;
+	return;
+    }
+    np->line = line;
+    np->severity = severity;
+    notes->n++;
+}
+
+/* source_flush - every kept diagnostic, in line order */
+
+static void source_flush(SOURCE_STATE *st)
+{
+    size_t  i = 0;
+    size_t  j = 0;
+    SOURCE_NOTE *np;
+
+    /*
+     * Duplicates are found after the whole file is read, but reported
+     * where the old one-line-at-a-time reader reported them: at their
+     * line, after any other diagnostic of that line.
+     */
+    while (i < st->notes.n || j < st->dups.n) {
+	if (j == st->dups.n
+	    || (i < st->notes.n && st->notes.v[i].line <= st->dups.v[j].line))
+	    np = st->notes.v + i++;
+	else
+	    np = st->dups.v + j++;
+	source_emit(st, np->severity, np->line, np->msg);
+    }
+    for (i = 0; i < st->notes.n; i++)
+	free(st->notes.v[i].msg);
+    for (j = 0; j < st->dups.n; j++)
+	free(st->dups.v[j].msg);
+    free(st->notes.v);
+    free(st->dups.v);
+    memset(&st->notes, 0, sizeof(st->notes));
+    memset(&st->dups, 0, sizeof(st->dups));
 }
 
 /* valid_utf8 - RFC 3629 UTF-8, no overlongs, no surrogates */
@@ -124,10 +199,41 @@ static int valid_utf8(const unsigned char *cp, size_t len)
     return (1);
 }
 
-/* lmdbacl_source_split - postmap's key/value split */
+/* text_check - 0 plain ASCII, 1 NUL byte, 2 other bytes >= 0x80 */
 
-int     lmdbacl_source_split(char *line, char **key, char **value,
-			             const char **why)
+static int text_check(const char *text, size_t len)
+{
+    const unsigned char *cp = (const unsigned char *) text;
+    const unsigned char *end = cp + len;
+    uint64_t w;
+    int     high = 0;
+
+    /*
+     * Eight bytes at a time: the usual line is short ASCII, and it is
+     * checked for NUL and for non-ASCII bytes in one pass.
+     */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+    for (; end - cp >= 8; cp += 8) {
+	memcpy(&w, cp, 8);
+	if (((w - ONES) & ~w & HIGHS) != 0)
+	    return (1);
+	if ((w & HIGHS) != 0)
+	    high = 2;
+    }
+    for (; cp < end; cp++) {
+	if (*cp == 0)
+	    return (1);
+	if (*cp & 0x80)
+	    high = 2;
+    }
+    return (high);
+}
+
+/* source_split - postmap's key/value split of a line of known length */
+
+static int source_split(char *line, size_t len, char **key, size_t *key_len,
+			        char **value, const char **why)
 {
     char   *cp;
     char   *end;
@@ -148,11 +254,12 @@ int     lmdbacl_source_split(char *line, char **key, char **value,
 	*why = "unbalanced '\"'";
 	return (-1);
     }
+    *key_len = cp - line;
     if (*cp)
 	*cp++ = 0;
     while (IS_SPACE(*cp))
 	cp++;
-    for (end = cp + strlen(cp); end > cp && IS_SPACE(end[-1]); end--)
+    for (end = line + len; end > cp && IS_SPACE(end[-1]); end--)
 	 /* void */ ;
     *end = 0;
     *key = line;
@@ -164,7 +271,17 @@ int     lmdbacl_source_split(char *line, char **key, char **value,
     return (0);
 }
 
-/* source_entry - one logical line */
+/* lmdbacl_source_split - postmap's key/value split */
+
+int     lmdbacl_source_split(char *line, char **key, char **value,
+			             const char **why)
+{
+    size_t  key_len;
+
+    return (source_split(line, strlen(line), key, &key_len, value, why));
+}
+
+/* source_entry - one logical line, null-terminated at text[len] */
 
 static int source_entry(SOURCE_STATE *st, char *text, size_t len,
 			        unsigned line)
@@ -174,43 +291,61 @@ static int source_entry(SOURCE_STATE *st, char *text, size_t len,
     const char *split_why;
     char   *kp;
     char   *vp;
+    size_t  klen;
     unsigned first = 0;
     int     status;
+    int     check = text_check(text, len);
 
-    if (strlen(text) != len) {
-	source_diag(st, LMDBACL_DIAG_ERROR, line, "line contains a NUL byte");
+    if (check == 1) {
+	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line,
+		    "line contains a NUL byte");
 	return (0);
     }
-    if (!valid_utf8((unsigned char *) text, len)) {
-	source_diag(st, LMDBACL_DIAG_ERROR, line, "non-UTF-8 input");
+    if (check == 2 && !valid_utf8((unsigned char *) text, len)) {
+	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line,
+		    "non-UTF-8 input");
 	return (0);
     }
     if (IS_SPACE(*text)) {
-	source_diag(st, LMDBACL_DIAG_ERROR, line, "logical line must not"
-		    " start with whitespace: continuation line without an"
-		    " entry to continue");
+	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line, "logical line"
+		    " must not start with whitespace: continuation line"
+		    " without an entry to continue");
 	return (0);
     }
-    if (lmdbacl_source_split(text, &kp, &vp, &split_why) < 0) {
-	source_diag(st, LMDBACL_DIAG_ERROR, line, "%s", split_why);
+    if (source_split(text, len, &kp, &klen, &vp, &split_why) < 0) {
+	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line, "%s", split_why);
 	return (0);
     }
-    if (kp[strlen(kp) - 1] == ':')
-	source_diag(st, LMDBACL_DIAG_WARNING, line, "record is in \"key: value\""
-		    " format; is this an alias file?");
+    if (kp[klen - 1] == ':')
+	source_note(st, &st->notes, LMDBACL_DIAG_WARNING, line, "record is in"
+		    " \"key: value\" format; is this an alias file?");
     if (lmdbacl_key_parse(kp, &key, why, sizeof(why)) != LMDBACL_OK) {
-	source_diag(st, LMDBACL_DIAG_ERROR, line, "%s", why);
+	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line, "%s", why);
 	return (0);
     }
+    if (st->bulk)
+	return (lmdbacl_rules_append(st->rules, &key, vp, line, kp));
     status = lmdbacl_rules_add(st->rules, &key, vp, line, st->opts->replace ?
 			       LMDBACL_ADD_REPLACE : LMDBACL_ADD_KEEP, &first);
     if (status < 0)
 	return (-1);
     if (status == LMDBACL_DUP && !st->opts->replace)
-	source_diag(st, LMDBACL_DIAG_WARNING, line, "duplicate entry for"
-		    " \"%s\" (first at line %u); keeping the value of line %u",
-		    kp, first, first);
+	source_note(st, &st->dups, LMDBACL_DIAG_WARNING, line, "duplicate"
+		    " entry for \"%s\" (first at line %u); keeping the value"
+		    " of line %u", kp, first, first);
     return (0);
+}
+
+/* source_dup - a duplicate found by the sort */
+
+static void source_dup(void *ctx, const LMDBACL_RULE *later, const char *raw,
+		               const LMDBACL_RULE *kept)
+{
+    SOURCE_STATE *st = ctx;
+
+    source_note(st, &st->dups, LMDBACL_DIAG_WARNING, later->line, "duplicate"
+		" entry for \"%s\" (first at line %u); keeping the value of"
+		" line %u", raw, kept->line, kept->line);
 }
 
 /* source_same_net - one network written twice */
@@ -218,10 +353,69 @@ static int source_entry(SOURCE_STATE *st, char *text, size_t len,
 static void source_same_net(void *ctx, const LMDBACL_RULE *later,
 			            const LMDBACL_RULE *first)
 {
-    source_diag((SOURCE_STATE *) ctx, LMDBACL_DIAG_WARNING, later->line,
-		"\"%s\" is the same network as \"%s\" (line %u); keeping"
-		" the value of line %u", later->key, first->key, first->line,
-		first->line);
+    char    msg[LMDBACL_ERR_SIZE + 2 * LMDBACL_KEY_MAX];
+
+    snprintf(msg, sizeof(msg), "\"%s\" is the same network as \"%s\""
+	     " (line %u); keeping the value of line %u", later->key,
+	     first->key, first->line, first->line);
+    source_emit((SOURCE_STATE *) ctx, LMDBACL_DIAG_WARNING, later->line, msg);
+}
+
+/* source_slurp - the whole file in one buffer, one byte to spare */
+
+static char *source_slurp(const char *path, size_t *lenp, LMDBACL_ERR *err)
+{
+    struct stat sb;
+    char   *buf = 0;
+    char   *nb;
+    size_t  size;
+    size_t  len = 0;
+    ssize_t got;
+    int     fd;
+    int     saved;
+
+    /*
+     * One read of a regular file (its size is known), a growing buffer
+     * for anything else (/dev/stdin): either way the lines are then
+     * split in place, without a copy or an allocation per line.
+     */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot open: %s",
+			path, strerror(errno));
+	return (0);
+    }
+    size = (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) ?
+	(size_t) sb.st_size + 2 : 65536;
+    for (;;) {
+	if (buf == 0 || len + 1 >= size) {
+	    if (buf != 0)
+		size *= 2;
+	    if ((nb = realloc(buf, size)) == 0) {
+		free(buf);
+		close(fd);
+		lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
+		return (0);
+	    }
+	    buf = nb;
+	}
+	if ((got = read(fd, buf + len, size - len - 1)) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    saved = errno;
+	    free(buf);
+	    close(fd);
+	    lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: read error: %s",
+			    path, strerror(saved));
+	    return (0);
+	}
+	if (got == 0)
+	    break;
+	len += got;
+    }
+    close(fd);
+    buf[len] = 0;
+    *lenp = len;
+    return (buf);
 }
 
 /* lmdbacl_source_read - read a whole source file into rules */
@@ -231,86 +425,107 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 			            LMDBACL_ERR *err)
 {
     SOURCE_STATE st;
-    FILE   *fp;
-    char   *phys = 0;
-    size_t  phys_size = 0;
-    ssize_t plen;
-    char   *buf = 0;
-    size_t  buf_len = 0;
-    size_t  buf_size = 0;
+    char   *text;
+    size_t  text_len;
+    char   *cp;
+    char   *end;
+    char   *eol;
+    char   *scan;
+    char   *pend = 0;			/* the entry being assembled */
+    size_t  pend_len = 0;
+    unsigned pend_line = 0;
+    char   *join = 0;			/* pend spans physical lines */
+    size_t  join_size = 0;
+    int     joined = 0;
     unsigned lineno = 0;
-    unsigned first_line = 0;
-    const char *cp;
     int     fail = 0;
-    int     saved_errno;
 
+    memset(&st, 0, sizeof(st));
     st.path = path;
     st.opts = opts;
     st.rules = rules;
-    st.errors = st.warnings = 0;
 
-    if ((fp = fopen(path, "r")) == 0)
-	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot open: %s",
-				path, strerror(errno)));
+    /*
+     * A fresh rule set takes the whole file at once and finds duplicates
+     * with one sort; one that already holds rules takes them one at a
+     * time, each checked against what is there.
+     */
+    st.bulk = (lmdbacl_rules_count(rules) == 0);
+    if ((text = source_slurp(path, &text_len, err)) == 0)
+	return (err ? err->code : LMDBACL_ESYSTEM);
+    if (lmdbacl_rules_adopt(rules, text) < 0) {
+	free(text);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				path));
+    }
 
+    /*
+     * The rules of readllines(3): comment and blank lines are skipped
+     * and do not end an entry; a line that starts with white space
+     * continues it. An entry that is one physical line (nearly all) is
+     * used where it lies; only a continued one is assembled elsewhere.
+     */
 #define FLUSH_ENTRY() do { \
-	if (buf_len > 0) { \
-	    buf[buf_len] = 0; \
-	    if (source_entry(&st, buf, buf_len, first_line) < 0) { \
+	if (pend_len > 0) { \
+	    if (joined && (pend = lmdbacl_rules_save(rules, join, \
+						     pend_len)) == 0) \
 		fail = 1; \
-		break; \
+	    else { \
+		pend[pend_len] = 0; \
+		if (source_entry(&st, pend, pend_len, pend_line) < 0) \
+		    fail = 1; \
 	    } \
-	    buf_len = 0; \
+	    pend_len = 0; \
+	    joined = 0; \
 	} \
     } while (0)
 
-    errno = 0;
-    while (!fail && (plen = getline(&phys, &phys_size, fp)) >= 0) {
+    end = text + text_len;
+    for (cp = text; !fail && cp < end; cp = eol + 1) {
+	if ((eol = memchr(cp, '\n', end - cp)) == 0)
+	    eol = end;
 	lineno++;
 	if (opts->progress && (lineno & 0xffff) == 0)
 	    opts->progress(opts->progress_ctx, lineno);
-	if (plen > 0 && phys[plen - 1] == '\n')
-	    phys[--plen] = 0;
-	for (cp = phys; cp < phys + plen && IS_SPACE(*cp); cp++)
+	for (scan = cp; scan < eol && IS_SPACE(*scan); scan++)
 	     /* void */ ;
-	if (cp == phys + plen || *cp == '#')
+	if (scan == eol || *scan == '#')
 	    continue;				/* comment or blank line */
-	if (!IS_SPACE(*phys)) {
+	if (!IS_SPACE(*cp) || pend_len == 0) {
 	    FLUSH_ENTRY();
-	    if (fail)
-		break;
-	    first_line = lineno;
-	} else if (buf_len == 0) {
-	    first_line = lineno;
+	    pend = cp;
+	    pend_len = eol - cp;
+	    pend_line = lineno;
+	    continue;
 	}
-	if (buf_len + plen + 1 > buf_size) {
-	    size_t  nsize = (buf_len + plen + 1) * 2;
-	    char   *nb = realloc(buf, nsize);
+	if (!joined || pend_len + (eol - cp) + 1 > join_size) {
+	    size_t  nsize = 2 * (pend_len + (eol - cp) + 1);
+	    char   *nj;
 
-	    if (nb == 0) {
-		fail = 1;
-		break;
+	    if (nsize > join_size) {
+		if ((nj = realloc(join, nsize)) == 0) {
+		    fail = 1;
+		    break;
+		}
+		join = nj;
+		join_size = nsize;
 	    }
-	    buf = nb;
-	    buf_size = nsize;
+	    if (!joined)
+		memcpy(join, pend, pend_len);
+	    joined = 1;
 	}
-	memcpy(buf + buf_len, phys, plen);
-	buf_len += plen;
+	memcpy(join + pend_len, cp, eol - cp);
+	pend_len += eol - cp;
     }
     if (!fail)
 	FLUSH_ENTRY();
-    saved_errno = errno;
-    if (!fail && ferror(fp)) {
-	fclose(fp);
-	free(phys);
-	free(buf);
-	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: read error: %s",
-				path, strerror(saved_errno)));
-    }
-    fclose(fp);
-    free(phys);
-    free(buf);
-    if (fail)
+    free(join);
+    if (!fail && st.bulk
+	&& lmdbacl_rules_settle(rules, opts->replace ? LMDBACL_ADD_REPLACE :
+				LMDBACL_ADD_KEEP, source_dup, &st) < 0)
+	fail = 1;
+    source_flush(&st);
+    if (fail || st.nomem)
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
 				path));
     if (opts->progress)

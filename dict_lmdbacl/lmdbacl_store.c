@@ -346,16 +346,35 @@ static int build_put(BUILD *b)
 
 static int build_rule(BUILD *b, int tag, const LMDBACL_RULE *r)
 {
-    unsigned char t = tag;
+    unsigned char *vp;
+    size_t  klen = strlen(r->key);
+    size_t  vlen = strlen(r->value);
+    MDB_val k;
+    MDB_val v;
 
-    b->key.len = b->val.len = 0;
-    if (buf_add(&b->key, &t, 1) < 0
-	|| buf_add(&b->key, r->key, strlen(r->key)) < 0
-	|| encode_rule(&b->val, r->line, 0, r->value) < 0) {
+    /*
+     * The value is written straight into its page (MDB_RESERVE): one
+     * copy of each value instead of two.
+     */
+    b->key.len = 0;
+    if (buf_space(&b->key, klen + 1) < 0) {
 	b->mdb_status = ENOMEM;
 	return (-1);
     }
-    return (build_put(b));
+    b->key.data[0] = tag;
+    memcpy(b->key.data + 1, r->key, klen);
+    k.mv_data = b->key.data;
+    k.mv_size = klen + 1;
+    v.mv_data = 0;
+    v.mv_size = 6 + vlen + 1;
+    if ((b->mdb_status = mdb_put(b->txn, b->dbi, &k, &v,
+				 MDB_APPEND | MDB_RESERVE)) != 0)
+	return (-1);
+    vp = v.mv_data;
+    put32(vp, r->line);
+    vp[4] = vp[5] = 0;				/* the record key is the rule */
+    memcpy(vp + 6, r->value, vlen + 1);
+    return (0);
 }
 
 static int build_range(BUILD *b, int family, const SEG *s)
@@ -401,23 +420,30 @@ uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len)
 static void filter_add(unsigned char *bits, uint64_t mask, int tag,
 		               const char *key)
 {
-    unsigned char pk[LMDBACL_KEY_MAX + 2];
-    size_t  len = strlen(key);
-    uint64_t h;
+    const unsigned char *cp = (const unsigned char *) key;
+    uint64_t h = 0xcbf29ce484222325ULL;
     uint64_t h2;
     int     i;
 
-    pk[0] = tag;
-    memcpy(pk + 1, key, len);
-    h = lmdbacl_filter_hash(pk, len + 1);
+    /*
+     * lmdbacl_filter_hash() of the probe key (tag, then key), without
+     * assembling the probe key first.
+     */
+    h = (h ^ (unsigned char) tag) * 0x100000001b3ULL;
+    for (; *cp; cp++)
+	h = (h ^ *cp) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
     h2 = (h >> 32) | 1;
     for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
 	bits[(h & mask) >> 3] |= 1 << (h & 7);
 }
 
 typedef struct PLAN {
-    const LMDBACL_RULE **order;
+    const LMDBACL_RULE *const *order;	/* the rule set's, not a copy */
     size_t  n;
+    size_t  kind_end[3];		/* end of nets, exact, wildcards */
     NET    *nets[2];			/* IPv4, IPv6 */
     size_t  nnets[2];
     SEG    *segs[2];
@@ -431,7 +457,6 @@ typedef struct PLAN {
 static void plan_free(PLAN *p)
 {
     free(p->filter);
-    free(p->order);
     free(p->nets[0]);
     free(p->nets[1]);
     free(p->segs[0]);
@@ -444,22 +469,63 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 {
     size_t  i;
     int     f;
+    size_t  nnets[2] = {0, 0};
+    uint64_t nbits = 8192;
+    unsigned log2 = 13;
 
     memset(p, 0, sizeof(*p));
-    if ((p->order = lmdbacl_rules_sorted(rules, &p->n)) == 0)
+    if ((p->order = lmdbacl_rules_order(rules, &p->n)) == 0)
 	return (-1);
+
+    /*
+     * Storage order is by kind first: each kind is one stretch of the
+     * order, and each pass below walks only its own.
+     */
+    for (i = 0; i < p->n; i++) {
+	const LMDBACL_RULE *r = p->order[i];
+
+	if (r->kind == LMDBACL_KIND_NET)
+	    p->kind_end[0] = i + 1;
+	else if (r->kind == LMDBACL_KIND_EXACT)
+	    p->kind_end[1] = i + 1;
+	if (r->is_net)
+	    nnets[r->family == LMDBACL_AF_INET ? 0 : 1]++;
+    }
+    if (p->kind_end[1] < p->kind_end[0])
+	p->kind_end[1] = p->kind_end[0];
+    p->kind_end[2] = p->n;
     for (f = 0; f < 2; f++)
-	if ((p->nets[f] = malloc((p->n + 1) * sizeof(NET))) == 0)
+	if ((p->nets[f] = malloc((nnets[f] + 1) * sizeof(NET))) == 0)
 	    return (-1);
+
+    /*
+     * The filter: a power of two of at least 10 bits per key.
+     */
+    p->counts[0] = p->kind_end[1] - p->kind_end[0];
+    p->counts[1] = p->kind_end[2] - p->kind_end[1];
+    while (nbits < 10 * (uint64_t) (p->counts[0] + p->counts[1]) && log2 < 31) {
+	nbits <<= 1;
+	log2++;
+    }
+    p->filter_size = 8 + (size_t) (nbits / 8);
+    if ((p->filter = calloc(1, p->filter_size)) == 0)
+	return (-1);
+    put32(p->filter, log2);
+    put32(p->filter + 4, LMDBACL_FILTER_HASHES);
+    p->bytes += p->filter_size + 4096;
+
+    /*
+     * One pass: size estimate, filter bits, networks.
+     */
     for (i = 0; i < p->n; i++) {
 	const LMDBACL_RULE *r = p->order[i];
 	size_t  rsize = strlen(r->key) + strlen(r->value) + 24;
 
 	p->bytes += rsize;
-	if (r->kind == LMDBACL_KIND_WILD)
-	    p->counts[1]++;
-	else if (r->kind == LMDBACL_KIND_EXACT)
-	    p->counts[0]++;
+	if (r->kind == LMDBACL_KIND_EXACT)
+	    filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_EXACT, r->key);
+	else if (r->kind == LMDBACL_KIND_WILD)
+	    filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_WILD, r->key);
 	if (r->is_net) {
 	    int     bits = r->family == LMDBACL_AF_INET ? 32 : 128;
 	    NET    *np;
@@ -485,33 +551,6 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 	p->counts[3] += p->nsegs[f];
     }
 
-    /*
-     * The filter: a power of two of at least 10 bits per key.
-     */
-    {
-	uint64_t nbits = 8192;
-	unsigned log2 = 13;
-	size_t  keys = p->counts[0] + p->counts[1];
-
-	while (nbits < 10 * (uint64_t) keys && log2 < 31) {
-	    nbits <<= 1;
-	    log2++;
-	}
-	p->filter_size = 8 + (size_t) (nbits / 8);
-	if ((p->filter = calloc(1, p->filter_size)) == 0)
-	    return (-1);
-	put32(p->filter, log2);
-	put32(p->filter + 4, LMDBACL_FILTER_HASHES);
-	for (i = 0; i < p->n; i++) {
-	    const LMDBACL_RULE *r = p->order[i];
-
-	    if (r->kind == LMDBACL_KIND_EXACT)
-		filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_EXACT, r->key);
-	    else if (r->kind == LMDBACL_KIND_WILD)
-		filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_WILD, r->key);
-	}
-	p->bytes += p->filter_size + 4096;
-    }
     return (0);
 }
 
@@ -531,19 +570,12 @@ static int build_records(BUILD *b, const PLAN *p)
     }
     if (build_put(b) < 0)
 	return (-1);
-    for (i = 0; i < p->n; i++) {
-	const LMDBACL_RULE *r = p->order[i];
-
-	if (r->kind == LMDBACL_KIND_NET && build_rule(b, LMDBACL_TAG_NET, r) < 0)
+    for (i = 0; i < p->kind_end[0]; i++)
+	if (build_rule(b, LMDBACL_TAG_NET, p->order[i]) < 0)
 	    return (-1);
-    }
-    for (i = 0; i < p->n; i++) {
-	const LMDBACL_RULE *r = p->order[i];
-
-	if (r->kind == LMDBACL_KIND_EXACT
-	    && build_rule(b, LMDBACL_TAG_EXACT, r) < 0)
+    for (i = p->kind_end[0]; i < p->kind_end[1]; i++)
+	if (build_rule(b, LMDBACL_TAG_EXACT, p->order[i]) < 0)
 	    return (-1);
-    }
     memset(meta, 0, sizeof(meta));
     put32(meta, LMDBACL_FORMAT_VERSION);
     for (i = 0; i < 4; i++)
@@ -562,13 +594,9 @@ static int build_records(BUILD *b, const PLAN *p)
 	    if (build_range(b, f ? LMDBACL_AF_INET6 : LMDBACL_AF_INET,
 			    p->segs[f] + i) < 0)
 		return (-1);
-    for (i = 0; i < p->n; i++) {
-	const LMDBACL_RULE *r = p->order[i];
-
-	if (r->kind == LMDBACL_KIND_WILD
-	    && build_rule(b, LMDBACL_TAG_WILD, r) < 0)
+    for (i = p->kind_end[1]; i < p->kind_end[2]; i++)
+	if (build_rule(b, LMDBACL_TAG_WILD, p->order[i]) < 0)
 	    return (-1);
-    }
     return (0);
 }
 
@@ -708,6 +736,9 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
     int     rc;
     MDB_envinfo info;
     MDB_stat mst;
+    unsigned char trailer[LMDBACL_TRAILER_SIZE];
+    size_t  used;
+    void   *map;
     int     fd;
     int     attempt;
 
@@ -775,28 +806,37 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
     }
 
     /*
-     * Trim the sparse map to the pages in use, make it durable.
+     * Trim the sparse map to the pages in use, append the trailer, make
+     * it durable. One fsync() covers the pages (dirty in the page cache
+     * since they were written through the map), the new size and the
+     * trailer: the msync() of the whole map and the two extra fsync()
+     * calls that separate steps made cost more than the rest of the
+     * finish. The checksum reads the pages from the page cache.
      */
     if ((rc = mdb_env_info(b.env, &info)) != 0
-	|| (rc = mdb_env_stat(b.env, &mst)) != 0
-	|| (rc = mdb_env_sync(b.env, 1)) != 0) {
+	|| (rc = mdb_env_stat(b.env, &mst)) != 0) {
 	mdb_env_close(b.env);
 	(void) unlink(tmp);
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: sync: %s", tmp,
 				mdb_strerror(rc)));
     }
+    used = (size_t) (info.me_last_pgno + 1) * mst.ms_psize;
     mdb_env_close(b.env);
-    if ((fd = open(tmp, O_RDWR)) < 0
-	|| ftruncate(fd, (off_t) (info.me_last_pgno + 1) * mst.ms_psize) < 0
-	|| fsync(fd) < 0) {
-	int     saved = errno;
-
-	if (fd >= 0)
-	    close(fd);
-	(void) unlink(tmp);
-	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot finish: %s",
-				tmp, strerror(saved)));
-    }
+    map = MAP_FAILED;
+    if ((fd = open(tmp, O_RDWR | O_CLOEXEC)) < 0
+	|| ftruncate(fd, (off_t) used) < 0
+	|| (map = mmap(0, used, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+	goto finish_fail;
+    memset(trailer, 0, sizeof(trailer));
+    memcpy(trailer, LMDBACL_TRAILER_MAGIC, 8);
+    put64(trailer + 8, (uint64_t) used);
+    put64(trailer + 16, file_sum(map, used));
+    (void) munmap(map, used);
+    map = MAP_FAILED;
+    errno = EIO;				/* for a short write */
+    if (pwrite(fd, trailer, sizeof(trailer), (off_t) used) != sizeof(trailer)
+	|| fsync(fd) < 0)
+	goto finish_fail;
     if (close(fd) < 0) {
 	int     saved = errno;
 
@@ -804,11 +844,20 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: close: %s",
 				tmp, strerror(saved)));
     }
-    if (lmdbacl_store_seal(tmp, err) != LMDBACL_OK) {
-	(void) unlink(tmp);
-	return (err ? err->code : LMDBACL_ESYSTEM);
-    }
     return (LMDBACL_OK);
+
+finish_fail:
+    {
+	int     saved = errno;
+
+	if (map != MAP_FAILED)
+	    (void) munmap(map, used);
+	if (fd >= 0)
+	    close(fd);
+	(void) unlink(tmp);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot finish: %s",
+				tmp, strerror(saved)));
+    }
 }
 
 /* lmdbacl_writer_begin - lock the table for a change */

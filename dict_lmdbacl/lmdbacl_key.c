@@ -92,16 +92,6 @@ int     lmdbacl_fold_utf8(const char *src, char *dst, size_t dst_len)
     return (len);
 }
 
-/* has_non_ascii - text that ASCII folding does not cover */
-
-static int has_non_ascii(const char *text)
-{
-    for (; *text; text++)
-	if (*(const unsigned char *) text >= 0x80)
-	    return (1);
-    return (0);
-}
-
 /* key_error - format a parse error */
 
 static int key_error(char *why, size_t why_len, const char *fmt, const char *arg)
@@ -260,9 +250,12 @@ static int parse_wild(const char *raw, const char *parent, LMDBACL_KEY *key,
 int     lmdbacl_key_parse(const char *raw, LMDBACL_KEY *key, char *why,
 			          size_t why_len)
 {
-    size_t  len = strlen(raw);
+    size_t  len;
     char   *text = key->text;
     int     plen;
+    unsigned char c;
+    int     high = 0;
+    int     special = 0;
 
     key->kind = 0;
     key->text[0] = 0;
@@ -270,6 +263,18 @@ int     lmdbacl_key_parse(const char *raw, LMDBACL_KEY *key, char *why,
     key->family = 0;
     key->plen = 0;
     memset(key->addr, 0, sizeof(key->addr));
+
+    /*
+     * One pass copies and folds the key and notes what it may be.
+     */
+    for (len = 0; (c = raw[len]) != 0; len++) {
+	if (len <= LMDBACL_KEY_MAX)
+	    text[len] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+	if (c & 0x80)
+	    high = 1;
+	else if (c == '*' || c == '/' || c == ':')
+	    special = 1;
+    }
     if (len == 0)
 	return (key_error(why, why_len, "%sempty key", ""));
     if (len > LMDBACL_KEY_MAX) {
@@ -277,9 +282,20 @@ int     lmdbacl_key_parse(const char *raw, LMDBACL_KEY *key, char *why,
 		 " of %d bytes", len, LMDBACL_KEY_MAX);
 	return (LMDBACL_ESYNTAX);
     }
-    memcpy(text, raw, len + 1);
-    lmdbacl_fold(text);
-    if (has_non_ascii(text)) {
+    text[len] = 0;
+
+    /*
+     * The common key of a large table, a host or domain name: ASCII,
+     * starting with a letter, no '*', '/' or ':'. It is no wildcard, no
+     * network, no address (an IPv4 address starts with a digit, IPv6
+     * needs ':') and no truncated address: what the checks below would
+     * conclude, without them.
+     */
+    if (!high && !special && text[0] >= 'a' && text[0] <= 'z') {
+	key->kind = LMDBACL_KIND_EXACT;
+	return (LMDBACL_OK);
+    }
+    if (high) {
 	char    folded[3 * LMDBACL_KEY_MAX + 1];
 	int     flen = lmdbacl_fold_utf8(text, folded, sizeof(folded));
 

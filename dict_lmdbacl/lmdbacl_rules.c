@@ -395,7 +395,14 @@ int     lmdbacl_rules_append(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
 	rules->slots = ns;
 	rules->size = nsize;
     }
-    if ((text = lmdbacl_rules_save(rules, key->text, strlen(key->text))) == 0)
+    /*
+     * Most keys are written as they are stored (lower case, no "*."):
+     * those need no copy, the raw key in the source buffer is the key.
+     */
+    if (raw != 0 && strcmp(raw, key->text) == 0)
+	text = raw;
+    else if ((text = lmdbacl_rules_save(rules, key->text,
+					strlen(key->text))) == 0)
 	return (-1);
     rules_changed(rules);
     slot = &rules->slots[rules->used++];
@@ -619,16 +626,21 @@ static SORT_REC *rules_sort(LMDBACL_RULES *rules, size_t *np)
 
 /* rules_set_order - cache the storage order of sorted records */
 
-static int rules_set_order(LMDBACL_RULES *rules, const SORT_REC *recs,
-			           size_t n)
+static int rules_set_order(LMDBACL_RULES *rules, SORT_REC *recs, size_t n)
 {
+    unsigned char *bytes = (unsigned char *) recs;
     const LMDBACL_RULE **order;
     size_t  i;
 
-    if ((order = malloc((n + 1) * sizeof(*order))) == 0)
-	return (-1);
+    /*
+     * The order array is made in the records' own memory (a pointer is
+     * half a record; entry i never overwrites a record not yet read):
+     * fresh memory costs a page fault per page on first touch.
+     */
     for (i = 0; i < n; i++)
-	order[i] = recs[i].rule;
+	memcpy(bytes + i * sizeof(*order), &recs[i].rule, sizeof(*order));
+    if ((order = realloc(recs, (n + 1) * sizeof(*order))) == 0)
+	order = (const LMDBACL_RULE **) recs;
     rules_changed(rules);
     rules->order = order;
     rules->norder = n;
@@ -646,11 +658,7 @@ const LMDBACL_RULE *const *lmdbacl_rules_order(LMDBACL_RULES *rules,
     if (rules->order == 0) {
 	if ((recs = rules_sort(rules, &n)) == 0)
 	    return (0);
-	if (rules_set_order(rules, recs, n) < 0) {
-	    free(recs);
-	    return (0);
-	}
-	free(recs);
+	(void) rules_set_order(rules, recs, n);
     }
     *np = rules->norder;
     return (rules->order);
@@ -739,12 +747,7 @@ int     lmdbacl_rules_settle(LMDBACL_RULES *rules, int mode,
 	}
 	recs[out++] = recs[keep];
     }
-    if (rules_set_order(rules, recs, out) < 0) {
-	free(dups);
-	free(recs);
-	return (-1);
-    }
-    free(recs);
+    (void) rules_set_order(rules, recs, out);
     if (ndups > 1)
 	qsort(dups, ndups, sizeof(*dups), dup_cmp);
     for (i = 0; i < ndups; i++)

@@ -34,7 +34,7 @@
 #				100; 10 under LMDBACL_VALGRIND)
 #	LMDBACL_CONC_UPDATES	updates per writer in case 4 (default 100;
 #				10 under LMDBACL_VALGRIND)
-#	LMDBACL_CONC_READERS	looping readers in case 4 (default 16; 4
+#	LMDBACL_CONC_READERS	looping readers in case 4 (default 16; 2
 #				under LMDBACL_VALGRIND)
 #	LMDBACL_CONC_TIMEOUT	seconds a reader may take to answer once
 #				its input ends (default 30; 300 under
@@ -65,7 +65,7 @@ KILLS=${LMDBACL_CONC_KILLS:-${vg:+10}}
 KILLS=${KILLS:-100}
 UPDATES=${LMDBACL_CONC_UPDATES:-${vg:+10}}
 UPDATES=${UPDATES:-100}
-UREADERS=${LMDBACL_CONC_READERS:-${vg:+4}}
+UREADERS=${LMDBACL_CONC_READERS:-${vg:+2}}
 UREADERS=${UREADERS:-16}
 TIMEOUT=${LMDBACL_CONC_TIMEOUT:-${vg:+300}}
 TIMEOUT=${TIMEOUT:-30}
@@ -292,7 +292,7 @@ done
 bad=0
 for ((j = 0; j < K; j++)); do
 	i=$((j * R / K))
-	kill -9 "${rpid[i]}"
+	kill -9 "${rpid[i]}" 2>/dev/null
 	wait "${rpid[i]}" 2>/dev/null
 	[ $? = 137 ] || bad=$((bad + 1))
 	fd=${rfd[i]}

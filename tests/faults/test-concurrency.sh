@@ -13,7 +13,10 @@
 #	   target, by "lmdbacl compile" and by "postmap lmdbacl:", while a
 #	   reader loops: both builds grow the map and succeed; the reader
 #	   only ever sees whole snapshots; a reader that opened the old
-#	   table keeps answering from it.
+#	   table keeps answering from it. The engine takes no starting
+#	   map size: the input is shaped (values just over LMDB's leaf
+#	   node limit, one overflow page each) so that its own estimate
+#	   gives 16 MiB; strace, when it works, shows the two map sizes.
 #	2. 300 postmap -q - readers hold the table open (more than LMDB's
 #	   default 126 reader slots: the table is opened MDB_NOLOCK, with
 #	   no lock file), 50 are killed with SIGKILL, the table is

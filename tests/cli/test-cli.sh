@@ -91,6 +91,16 @@ check compile_failure_leaves_no_temp "" "$(ls access.lmdbacl.* 2>/dev/null)"
 lmdbacl check access >/dev/null 2>&1
 check check_bad_source_exit_3 3 $?
 
+# Quotes stay part of a key, as in postmap: a quoted host name is a
+# literal that no query matches; a quoted network is refused.
+printf '"quoted.example" OK\n' > quoted
+lmdbacl compile quoted
+check quoted_host_name_is_a_literal_key "rc=1" "$(lmdbacl query quoted quoted.example; echo "rc=$?")"
+printf '"192.0.2.0/24" OK\n' > quotednet
+err=$(lmdbacl compile quotednet 2>&1); rc=$?
+case $err in *'quotednet:1: ""192.0.2.0/24"" is not a network'*) r=yes ;; *) r="no: $err" ;; esac
+check quoted_network_is_an_error "3 yes" "$rc $r"
+
 printf 'first.example OK\nfirst.example REJECT\n' > dups
 out=$(lmdbacl compile dups 2>&1); rc=$?
 check duplicate_is_warning 0 "$rc"

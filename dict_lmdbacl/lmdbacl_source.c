@@ -80,8 +80,8 @@ typedef struct SOURCE_STATE {
     const LMDBACL_SOURCE_OPTS *opts;
     LMDBACL_RULES *rules;
     int     bulk;			/* append now, find duplicates later */
-    NOTES   notes;			/* diagnostics of the lines, in order */
-    NOTES   dups;			/* duplicate warnings, in order */
+    NOTES   notes;			/* bulk: diagnostics of the lines */
+    size_t  emitted;			/* notes already passed on */
     int     nomem;
     unsigned long errors;
     unsigned long warnings;
@@ -104,16 +104,29 @@ static void source_emit(SOURCE_STATE *st, int severity, unsigned line,
 
 /* source_note - keep one diagnostic until the end of the file */
 
-static void source_note(SOURCE_STATE *st, NOTES *notes, int severity,
-			        unsigned line, const char *fmt,...)
+static void source_note(SOURCE_STATE *st, int severity, unsigned line,
+			        const char *fmt,...)
 {
     char    msg[LMDBACL_ERR_SIZE + LMDBACL_KEY_MAX];
     va_list ap;
     SOURCE_NOTE *np;
+    NOTES  *notes = &st->notes;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+
+    /*
+     * Only a bulk read finds duplicates after the last line, so only it
+     * needs to hold the other diagnostics back to keep line order. The
+     * duplicate warnings themselves are never held (source_dup()): a
+     * source of many repeated long keys would otherwise keep one message
+     * per repeat, up to twice the size of the file.
+     */
+    if (!st->bulk) {
+	source_emit(st, severity, line, msg);
+	return;
+    }
     if (notes->n == notes->size) {
 	size_t  nsize = notes->size ? 2 * notes->size : 16;
 
@@ -134,35 +147,32 @@ static void source_note(SOURCE_STATE *st, NOTES *notes, int severity,
     notes->n++;
 }
 
+/* source_release - pass on the kept diagnostics of lines up to line */
+
+static void source_release(SOURCE_STATE *st, unsigned line)
+{
+    SOURCE_NOTE *np;
+
+    for (; st->emitted < st->notes.n; st->emitted++) {
+	np = st->notes.v + st->emitted;
+	if (np->line > line)
+	    break;
+	source_emit(st, np->severity, np->line, np->msg);
+    }
+}
+
 /* source_flush - every kept diagnostic, in line order */
 
 static void source_flush(SOURCE_STATE *st)
 {
-    size_t  i = 0;
-    size_t  j = 0;
-    SOURCE_NOTE *np;
+    size_t  i;
 
-    /*
-     * Duplicates are found after the whole file is read, but reported
-     * where the old one-line-at-a-time reader reported them: at their
-     * line, after any other diagnostic of that line.
-     */
-    while (i < st->notes.n || j < st->dups.n) {
-	if (j == st->dups.n
-	    || (i < st->notes.n && st->notes.v[i].line <= st->dups.v[j].line))
-	    np = st->notes.v + i++;
-	else
-	    np = st->dups.v + j++;
-	source_emit(st, np->severity, np->line, np->msg);
-    }
+    source_release(st, ~0U);
     for (i = 0; i < st->notes.n; i++)
 	free(st->notes.v[i].msg);
-    for (j = 0; j < st->dups.n; j++)
-	free(st->dups.v[j].msg);
     free(st->notes.v);
-    free(st->dups.v);
     memset(&st->notes, 0, sizeof(st->notes));
-    memset(&st->dups, 0, sizeof(st->dups));
+    st->emitted = 0;
 }
 
 /* valid_utf8 - RFC 3629 UTF-8, no overlongs, no surrogates */
@@ -297,30 +307,30 @@ static int source_entry(SOURCE_STATE *st, char *text, size_t len,
     int     check = text_check(text, len);
 
     if (check == 1) {
-	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line,
+	source_note(st, LMDBACL_DIAG_ERROR, line,
 		    "line contains a NUL byte");
 	return (0);
     }
     if (check == 2 && !valid_utf8((unsigned char *) text, len)) {
-	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line,
+	source_note(st, LMDBACL_DIAG_ERROR, line,
 		    "non-UTF-8 input");
 	return (0);
     }
     if (IS_SPACE(*text)) {
-	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line, "logical line"
+	source_note(st, LMDBACL_DIAG_ERROR, line, "logical line"
 		    " must not start with whitespace: continuation line"
 		    " without an entry to continue");
 	return (0);
     }
     if (source_split(text, len, &kp, &klen, &vp, &split_why) < 0) {
-	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line, "%s", split_why);
+	source_note(st, LMDBACL_DIAG_ERROR, line, "%s", split_why);
 	return (0);
     }
     if (kp[klen - 1] == ':')
-	source_note(st, &st->notes, LMDBACL_DIAG_WARNING, line, "record is in"
+	source_note(st, LMDBACL_DIAG_WARNING, line, "record is in"
 		    " \"key: value\" format; is this an alias file?");
     if (lmdbacl_key_parse(kp, &key, why, sizeof(why)) != LMDBACL_OK) {
-	source_note(st, &st->notes, LMDBACL_DIAG_ERROR, line, "%s", why);
+	source_note(st, LMDBACL_DIAG_ERROR, line, "%s", why);
 	return (0);
     }
     if (st->bulk)
@@ -330,7 +340,7 @@ static int source_entry(SOURCE_STATE *st, char *text, size_t len,
     if (status < 0)
 	return (-1);
     if (status == LMDBACL_DUP && !st->opts->replace)
-	source_note(st, &st->dups, LMDBACL_DIAG_WARNING, line, "duplicate"
+	source_note(st, LMDBACL_DIAG_WARNING, line, "duplicate"
 		    " entry for \"%s\" (first at line %u); keeping the value"
 		    " of line %u", kp, first, first);
     return (0);
@@ -342,10 +352,18 @@ static void source_dup(void *ctx, const LMDBACL_RULE *later, const char *raw,
 		               const LMDBACL_RULE *kept)
 {
     SOURCE_STATE *st = ctx;
+    char    msg[LMDBACL_ERR_SIZE + LMDBACL_KEY_MAX];
 
-    source_note(st, &st->dups, LMDBACL_DIAG_WARNING, later->line, "duplicate"
-		" entry for \"%s\" (first at line %u); keeping the value of"
-		" line %u", raw, kept->line, kept->line);
+    /*
+     * Duplicates come in line order, each reported at its line after
+     * any other diagnostic of that line, as the one-line-at-a-time
+     * reader did.
+     */
+    snprintf(msg, sizeof(msg), "duplicate entry for \"%s\" (first at line"
+	     " %u); keeping the value of line %u", raw, kept->line,
+	     kept->line);
+    source_release(st, later->line);
+    source_emit(st, LMDBACL_DIAG_WARNING, later->line, msg);
 }
 
 /* source_same_net - one network written twice */

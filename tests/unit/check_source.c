@@ -640,6 +640,55 @@ START_TEST(wildcard_and_plain_key_are_not_duplicates)
 }
 END_TEST
 
+START_TEST(duplicates_and_other_diagnostics_come_in_line_order)
+{
+    /*
+     * Duplicates are found after the last line; they are still reported
+     * at their line, after any other diagnostic of that line.
+     */
+    READ   *r = read_text("a.example ONE\n*bad X\na.example TWO\n"
+			  "k: V\nk: W\n@x Y\nA.EXAMPLE THREE\n", 0);
+    static const unsigned lines[] = {2, 3, 4, 5, 5, 6, 7};
+    static const char *const words[] = {"'*'", "line 1", "alias",
+    "alias", "duplicate", "@domain", "line 1"};
+    int     i;
+
+    ck_assert_int_eq(r->status, LMDBACL_ESYNTAX);
+    ck_assert_int_eq(r->diags.count, 7);
+    for (i = 0; i < 7; i++) {
+	ck_assert_uint_eq(r->diags.d[i].line, lines[i]);
+	ck_assert_msg(strstr(r->diags.d[i].msg, words[i]) != 0,
+		      "diagnostic %d: %s", i, r->diags.d[i].msg);
+    }
+    ck_assert_str_eq(value_of(r, "a.example"), "ONE");
+    read_free(r);
+}
+END_TEST
+
+START_TEST(read_into_rules_that_hold_rules_reports_in_line_order)
+{
+    READ   *r = read_text("a.example ONE\n", 0);
+    UNIT_DIAGS diags;
+    LMDBACL_ERR err;
+
+    expect_clean(r, 1);
+    memset(&diags, 0, sizeof(diags));
+    ck_assert_int_eq(unit_read_source(r->dir, "a.example TWO\n*bad X\n"
+				      "b.example B\nb.example C\n", 0,
+				      r->rules, &diags, &err),
+		     LMDBACL_ESYNTAX);
+    ck_assert_int_eq(diags.count, 3);
+    ck_assert_uint_eq(diags.d[0].line, 1);
+    ck_assert_ptr_nonnull(strstr(diags.d[0].msg, "duplicate"));
+    ck_assert_uint_eq(diags.d[1].line, 2);
+    ck_assert_uint_eq(diags.d[2].line, 4);
+    ck_assert_ptr_nonnull(strstr(diags.d[2].msg, "line 3"));
+    ck_assert_str_eq(value_of(r, "a.example"), "ONE");
+    ck_assert_str_eq(value_of(r, "b.example"), "B");
+    read_free(r);
+}
+END_TEST
+
 START_TEST(strict_turns_duplicate_into_error)
 {
     READ   *r = read_text("x.example FIRST\nx.example SECOND\n", 1);
@@ -916,6 +965,8 @@ static Suite *source_suite(void)
     UNIT_ADD(s, duplicate_keeps_first_and_warns_with_both_lines);
     UNIT_ADD(s, dot_and_star_wildcards_are_duplicates);
     UNIT_ADD(s, wildcard_and_plain_key_are_not_duplicates);
+    UNIT_ADD(s, duplicates_and_other_diagnostics_come_in_line_order);
+    UNIT_ADD(s, read_into_rules_that_hold_rules_reports_in_line_order);
     UNIT_ADD(s, strict_turns_duplicate_into_error);
     UNIT_ADD(s, alias_style_key_warns);
     UNIT_ADD(s, strict_turns_alias_style_warning_into_error);

@@ -32,8 +32,9 @@
 /*	and trims white space around the value. Quotes and backslashes stay
 /*	part of the key, as postmap leaves them.
 /* DIAGNOSTICS
-/*	Every problem is reported through opts->diag as it is found, with
-/*	the line of the first physical line of the entry, so that a caller
+/*	Every problem is reported through opts->diag, in line order, with
+/*	the line of the first physical line of the entry (a bulk read of a
+/*	whole file holds errors until the end of the file), so that a caller
 /*	can list every error at once: non-UTF-8 text, a NUL byte, unbalanced
 /*	quotes, a missing value, a continuation line that continues
 /*	nothing, a bad key. Warnings: duplicates, "key: value" records.
@@ -50,6 +51,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,8 +408,15 @@ static char *source_slurp(const char *path, size_t *lenp, LMDBACL_ERR *err)
 	(size_t) sb.st_size + 2 : 65536;
     for (;;) {
 	if (buf == 0 || len + 1 >= size) {
-	    if (buf != 0)
+	    if (buf != 0) {
+		if (size > SIZE_MAX / 2) {
+		    free(buf);
+		    close(fd);
+		    lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: too large", path);
+		    return (0);
+		}
 		size *= 2;
+	    }
 	    if ((nb = realloc(buf, size)) == 0) {
 		free(buf);
 		close(fd);

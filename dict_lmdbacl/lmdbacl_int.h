@@ -15,11 +15,7 @@
 /*	a Bloom filter over the probe keys of every exact and wildcard
 /*	record (3 bits each, about 10 bits per key): most probes of a
 /*	domain walk are for ancestors that the table does not hold, and
-/*	the filter answers those without a B-tree descent. The filter is
-/*	blocked: the 3 bits of a key fall in one 64-bit block, so that a
-/*	probe costs one cache line, not three. Value: the log2 of the
-/*	number of bits and LMDBACL_FILTER_LAYOUT (32-bit little-endian
-/*	each), then the bits.
+/*	the filter answers those without a B-tree descent.
 /* .IP "'C' network-text"
 /*	a CIDR rule as written canonically (192.0.2.0/24).
 /* .IP "'E' key"
@@ -93,14 +89,6 @@ extern int lmdbacl_rules_adopt(LMDBACL_RULES *, void *mem);
 
 #define LMDBACL_FILTER_KEY	"Bfilter"
 #define LMDBACL_FILTER_HASHES	3
-#define LMDBACL_FILTER_LAYOUT	(0x100 | LMDBACL_FILTER_HASHES)	/* blocked */
-
- /*
-  * The bits of a probe key with hash h: block (h mod blocks), and in it
-  * three bit numbers taken from the high half of h.
-  */
-#define LMDBACL_FILTER_BLOCK(h, mask)	((size_t) (((h) & (mask)) << 3))
-#define LMDBACL_FILTER_BIT(h, i)	((unsigned) ((h) >> (40 + 6 * (i))) & 63)
 extern uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len);
 #define LMDBACL_META_SIZE	40
 
@@ -116,7 +104,7 @@ struct LMDBACL {
     unsigned format;
     unsigned long counts[4];		/* exact, wild, nets, segments */
     const unsigned char *filter;	/* Bloom filter of E and W keys */
-    uint64_t filter_mask;		/* 64-bit blocks - 1 */
+    uint64_t filter_mask;		/* bits - 1 */
     unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
     char    qbuf[3 * LMDBACL_KEY_MAX + 1];	/* folded non-ASCII query */
     char    miss[LMDBACL_KEY_MAX + 1];	/* last query proven absent */

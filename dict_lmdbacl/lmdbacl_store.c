@@ -422,8 +422,7 @@ static void filter_add(unsigned char *bits, uint64_t mask, int tag,
 {
     const unsigned char *cp = (const unsigned char *) key;
     uint64_t h = 0xcbf29ce484222325ULL;
-    unsigned char *block;
-    unsigned bit;
+    uint64_t h2;
     int     i;
 
     /*
@@ -436,11 +435,9 @@ static void filter_add(unsigned char *bits, uint64_t mask, int tag,
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
-    block = bits + LMDBACL_FILTER_BLOCK(h, mask);
-    for (i = 0; i < LMDBACL_FILTER_HASHES; i++) {
-	bit = LMDBACL_FILTER_BIT(h, i);
-	block[bit >> 3] |= 1 << (bit & 7);
-    }
+    h2 = (h >> 32) | 1;
+    for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
+	bits[(h & mask) >> 3] |= 1 << (h & 7);
 }
 
 typedef struct PLAN {
@@ -514,7 +511,7 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
     if ((p->filter = calloc(1, p->filter_size)) == 0)
 	return (-1);
     put32(p->filter, log2);
-    put32(p->filter + 4, LMDBACL_FILTER_LAYOUT);
+    put32(p->filter + 4, LMDBACL_FILTER_HASHES);
     p->bytes += p->filter_size + 4096;
 
     /*
@@ -526,9 +523,9 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 
 	p->bytes += rsize;
 	if (r->kind == LMDBACL_KIND_EXACT)
-	    filter_add(p->filter + 8, nbits / 64 - 1, LMDBACL_TAG_EXACT, r->key);
+	    filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_EXACT, r->key);
 	else if (r->kind == LMDBACL_KIND_WILD)
-	    filter_add(p->filter + 8, nbits / 64 - 1, LMDBACL_TAG_WILD, r->key);
+	    filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_WILD, r->key);
 	if (r->is_net) {
 	    int     bits = r->family == LMDBACL_AF_INET ? 32 : 128;
 	    NET    *np;
@@ -1151,8 +1148,8 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
 	t->counts[i] = get32(meta + 8 + 8 * i + 4);
 
     /*
-     * The filter is optional; one of the wrong size or of another layout
-     * is ignored (every probe then goes to the tree), never trusted.
+     * The filter is optional; one of the wrong size is ignored (every
+     * probe then goes to the tree), never trusted.
      */
     k.mv_data = LMDBACL_FILTER_KEY;
     k.mv_size = strlen(LMDBACL_FILTER_KEY);
@@ -1160,10 +1157,10 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
 	const unsigned char *fp = v.mv_data;
 	uint32_t log2 = get32(fp);
 
-	if (log2 >= 13 && log2 <= 31 && get32(fp + 4) == LMDBACL_FILTER_LAYOUT
+	if (log2 >= 13 && log2 <= 31 && get32(fp + 4) == LMDBACL_FILTER_HASHES
 	    && v.mv_size == 8 + ((size_t) 1 << log2) / 8) {
 	    t->filter = fp + 8;
-	    t->filter_mask = ((uint64_t) 1 << (log2 - 6)) - 1;
+	    t->filter_mask = ((uint64_t) 1 << log2) - 1;
 	}
     }
     return (t);
@@ -1208,15 +1205,12 @@ int     lmdbacl_store_get(LMDBACL *t, int tag, const char *key, size_t len,
     memcpy(t->kbuf + 1, key, len);
     if (t->filter) {
 	uint64_t h = lmdbacl_filter_hash(t->kbuf, len + 1);
-	const unsigned char *block = t->filter + LMDBACL_FILTER_BLOCK(h, t->filter_mask);
-	unsigned bit;
+	uint64_t h2 = (h >> 32) | 1;
 	int     i;
 
-	for (i = 0; i < LMDBACL_FILTER_HASHES; i++) {
-	    bit = LMDBACL_FILTER_BIT(h, i);
-	    if ((block[bit >> 3] & (1 << (bit & 7))) == 0)
+	for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
+	    if ((t->filter[(h & t->filter_mask) >> 3] & (1 << (h & 7))) == 0)
 		return (LMDBACL_NOTFOUND);
-	}
     }
     k.mv_data = t->kbuf;
     k.mv_size = len + 1;

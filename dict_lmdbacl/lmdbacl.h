@@ -62,9 +62,11 @@
 
  /*
   * Format version of the table file. A file with a larger version is
-  * refused with a message that says so.
+  * refused with a message that says so. Format 2 keeps exact and
+  * wildcard rules in a hash index (lmdbacl_int.h); format 1 files are
+  * still read.
   */
-#define LMDBACL_FORMAT_VERSION	1
+#define LMDBACL_FORMAT_VERSION	2
 
  /*
   * Longest key (in bytes, after folding) that a table can hold. LMDB's

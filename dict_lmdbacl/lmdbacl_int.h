@@ -15,11 +15,37 @@
 /*	a Bloom filter over the probe keys of every exact and wildcard
 /*	record (3 bits each, about 10 bits per key): most probes of a
 /*	domain walk are for ancestors that the table does not hold, and
-/*	the filter answers those without a B-tree descent.
+/*	the filter answers those without a B-tree descent. An 8-byte
+/*	header: log2 of the bit count, and the number of bits per key.
+/*	Format 1 spreads a key's bits over the whole filter (bit i at
+/*	h + i * ((h >> 32) | 1)); format 2 sets the flag 0x100 in the
+/*	second word and keeps them in one 512-bit block, h modulo the
+/*	number of blocks, at bits 32 + 9 * i of h.
 /* .IP "'C' network-text"
 /*	a CIDR rule as written canonically (192.0.2.0/24).
 /* .IP "'E' key"
-/*	an exact key.
+/*	an exact key. Format 1 only: format 2 keeps exact and wildcard
+/*	rules in the index record instead.
+/* .IP "'H' \"index\""
+/*	format 2: a hash index that holds every exact and wildcard rule,
+/*	so that a probe reads one slot and one entry instead of descending
+/*	the B-tree. LMDB stores the value in consecutive overflow pages,
+/*	so it is one contiguous stretch of the map. All numbers are
+/*	big-endian. A 32-byte header: "LAIX", layout version (4 bytes, 1),
+/*	log2 of the slot count (4..31), number of entries, size of the
+/*	records area (8 bytes), 8 reserved bytes (zero). Then the slots,
+/*	8 bytes each: a 32-bit fingerprint of the probe key's hash (never
+/*	0; 0 is an empty slot) and the 32-bit offset of the entry in the
+/*	records area; open addressing, linear probing, at most half the
+/*	slots used. Then the records area: per entry, the length of the
+/*	probe key (2 bytes), the length of the value (4 bytes), the probe
+/*	key (tag 'E' or 'W', then the key text), the value as a rule
+/*	record's value (below). Entries are in key order (every 'E', then
+/*	every 'W'), so a listing reads them in the order the B-tree had.
+/*	The hash is lmdbacl_filter_hash() of the probe key: the slot is
+/*	the top bits of h * 0x9e3779b97f4a7c15, the fingerprint the
+/*	upper 32 bits of h. Readers check every offset and length against
+/*	the value size.
 /* .IP "'M' \"lmdbacl\""
 /*	the header: format version and counts.
 /* .IP "'N' family end-address"
@@ -27,7 +53,7 @@
 /*	value starts with the range's first address and the prefix length
 /*	of the most specific network that covers it.
 /* .IP "'W' parent"
-/*	a wildcard rule *.parent.
+/*	a wildcard rule *.parent (format 1 only; see 'H').
 /* .PP
 /*	The file ends with a 32-byte trailer (length and checksum of the
 /*	pages) that lmdbacl_open() verifies before LMDB reads a page.
@@ -46,6 +72,7 @@
 #include "lmdbacl.h"
 
 #define LMDBACL_TAG_FILTER	'B'
+#define LMDBACL_TAG_INDEX	'H'
 #define LMDBACL_TAG_NET		'C'
 #define LMDBACL_TAG_EXACT	'E'
 #define LMDBACL_TAG_META	'M'
@@ -89,8 +116,40 @@ extern int lmdbacl_rules_adopt(LMDBACL_RULES *, void *mem);
 
 #define LMDBACL_FILTER_KEY	"Bfilter"
 #define LMDBACL_FILTER_HASHES	3
+#define LMDBACL_FILTER_BLOCKED	0x100	/* flag in the hash count word */
+ /* Bit i (0..2) of a key in its 512-bit block: 9 bits of h each. */
+#define LMDBACL_FILTER_BIT(h, i)	((unsigned) ((h) >> (32 + 9 * (i))) & 511)
 extern uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len);
 #define LMDBACL_META_SIZE	40
+
+#define LMDBACL_INDEX_KEY	"Hindex"
+#define LMDBACL_INDEX_MAGIC	"LAIX"
+#define LMDBACL_INDEX_LAYOUT	1
+#define LMDBACL_INDEX_HDR	32
+#define LMDBACL_INDEX_ENTRY_HDR	6
+#define LMDBACL_INDEX_MULT	0x9e3779b97f4a7c15ULL
+
+ /*
+  * An index that passed the header checks of lmdbacl_index_check(); its
+  * slots and entries are still checked when they are read.
+  */
+typedef struct LMDBACL_INDEX {
+    const unsigned char *slots;		/* 0: the file has no index */
+    uint64_t mask;			/* slots - 1 */
+    unsigned log2;
+    uint32_t entries;
+    const unsigned char *recs;		/* the records area */
+    size_t  recs_size;
+} LMDBACL_INDEX;
+
+extern int lmdbacl_index_check(const unsigned char *blob, size_t size,
+			               LMDBACL_INDEX *);
+extern int lmdbacl_index_get(const LMDBACL_INDEX *, uint64_t hash,
+			             const unsigned char *key, size_t len,
+			             const unsigned char **val, size_t *vlen);
+extern int lmdbacl_index_entry(const LMDBACL_INDEX *, size_t off,
+			               const unsigned char **key, size_t *klen,
+			               const unsigned char **val, size_t *vlen);
 
 struct LMDBACL {
     char   *path;
@@ -104,7 +163,9 @@ struct LMDBACL {
     unsigned format;
     unsigned long counts[4];		/* exact, wild, nets, segments */
     const unsigned char *filter;	/* Bloom filter of E and W keys */
-    uint64_t filter_mask;		/* bits - 1 */
+    uint64_t filter_mask;		/* bits (blocked: blocks) - 1 */
+    int     filter_blocked;		/* bits of a key in one block */
+    LMDBACL_INDEX index;		/* exact and wildcard rules */
     unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
     char    qbuf[3 * LMDBACL_KEY_MAX + 1];	/* folded non-ASCII query */
     char    miss[LMDBACL_KEY_MAX + 1];	/* last query proven absent */

@@ -50,6 +50,16 @@
 /*	transaction for the life of the handle. The file size is checked
 /*	against the last page the header claims before any page is
 /*	touched, so a truncated file is refused instead of faulting.
+/*
+/*	Exact and wildcard rules (format 2) live in one index record, a
+/*	hash table in consecutive overflow pages that the read
+/*	transaction keeps mapped: a probe asks the blocked Bloom filter
+/*	(one cache line), then reads one slot and one entry, where a
+/*	B-tree descent took some twenty cache misses in a table of a
+/*	million keys. lmdbacl_open() checks the index header against the
+/*	record size and refuses a table whose index fails; each slot and
+/*	entry is checked again when it is read. A format 1 file, without
+/*	an index, is answered from its 'E' and 'W' records.
 /* DIAGNOSTICS
 /*	LMDBACL_EUNAVAIL: missing, empty, truncated file. LMDBACL_EFORMAT:
 /*	not an lmdbacl table, newer format, damaged record.
@@ -415,29 +425,51 @@ uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len)
     return (h);
 }
 
-/* filter_add - set the bits of one probe key */
+/* probe_hash - lmdbacl_filter_hash() of tag and key, not assembled */
 
-static void filter_add(unsigned char *bits, uint64_t mask, int tag,
-		               const char *key)
+static uint64_t probe_hash(int tag, const char *key)
 {
     const unsigned char *cp = (const unsigned char *) key;
     uint64_t h = 0xcbf29ce484222325ULL;
-    uint64_t h2;
-    int     i;
 
-    /*
-     * lmdbacl_filter_hash() of the probe key (tag, then key), without
-     * assembling the probe key first.
-     */
     h = (h ^ (unsigned char) tag) * 0x100000001b3ULL;
     for (; *cp; cp++)
 	h = (h ^ *cp) * 0x100000001b3ULL;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
-    h2 = (h >> 32) | 1;
-    for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
-	bits[(h & mask) >> 3] |= 1 << (h & 7);
+    return (h);
+}
+
+/* filter_add - set the bits of one probe key */
+
+static void filter_add(unsigned char *bits, uint64_t blocks, uint64_t h)
+{
+    unsigned char *blk = bits + 64 * (h & (blocks - 1));
+    int     i;
+
+    /*
+     * Blocked: all bits of a key in one 64-byte block, so that a probe
+     * reads one cache line of the filter, hit or miss.
+     */
+    for (i = 0; i < LMDBACL_FILTER_HASHES; i++) {
+	unsigned b = LMDBACL_FILTER_BIT(h, i);
+
+	blk[b >> 3] |= 1 << (b & 7);
+    }
+}
+
+ /*
+  * Index slots: where a hash starts its probe sequence, and the
+  * fingerprint that a slot holds (0 marks an empty slot).
+  */
+#define INDEX_SLOT(h, log2)	(((h) * LMDBACL_INDEX_MULT) >> (64 - (log2)))
+
+static uint32_t index_fp(uint64_t h)
+{
+    uint32_t fp = (uint32_t) (h >> 32);
+
+    return (fp ? fp : 1);
 }
 
 typedef struct PLAN {
@@ -452,11 +484,16 @@ typedef struct PLAN {
     size_t  bytes;
     unsigned char *filter;		/* 8-byte header, then the bits */
     size_t  filter_size;
+    uint64_t *hashes;			/* probe hash of each E and W rule */
+    unsigned index_log2;
+    size_t  index_recs;			/* size of the records area */
+    size_t  index_size;			/* of the whole 'H' value */
 } PLAN;
 
 static void plan_free(PLAN *p)
 {
     free(p->filter);
+    free(p->hashes);
     free(p->nets[0]);
     free(p->nets[1]);
     free(p->segs[0]);
@@ -510,8 +547,20 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
     p->filter_size = 8 + (size_t) (nbits / 8);
     if ((p->filter = calloc(1, p->filter_size)) == 0)
 	return (-1);
+    if ((p->hashes = malloc((p->counts[0] + p->counts[1] + 1)
+			    * sizeof(*p->hashes))) == 0)
+	return (-1);
+
+    /*
+     * The index: at least twice as many slots as entries.
+     */
+    p->index_log2 = 4;
+    while (((uint64_t) 1 << p->index_log2) < 2 * (uint64_t) (p->counts[0]
+							 + p->counts[1])
+	   && p->index_log2 < 31)
+	p->index_log2++;
     put32(p->filter, log2);
-    put32(p->filter + 4, LMDBACL_FILTER_HASHES);
+    put32(p->filter + 4, LMDBACL_FILTER_HASHES | LMDBACL_FILTER_BLOCKED);
     p->bytes += p->filter_size + 4096;
 
     /*
@@ -522,10 +571,16 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 	size_t  rsize = strlen(r->key) + strlen(r->value) + 24;
 
 	p->bytes += rsize;
-	if (r->kind == LMDBACL_KIND_EXACT)
-	    filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_EXACT, r->key);
-	else if (r->kind == LMDBACL_KIND_WILD)
-	    filter_add(p->filter + 8, nbits - 1, LMDBACL_TAG_WILD, r->key);
+	if (r->kind == LMDBACL_KIND_EXACT || r->kind == LMDBACL_KIND_WILD) {
+	    uint64_t h = probe_hash(r->kind == LMDBACL_KIND_EXACT ?
+				    LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD,
+				    r->key);
+
+	    p->hashes[i - p->kind_end[0]] = h;
+	    filter_add(p->filter + 8, nbits / 512, h);
+	    p->index_recs += LMDBACL_INDEX_ENTRY_HDR + 1 + strlen(r->key)
+		+ 6 + strlen(r->value) + 1;
+	}
 	if (r->is_net) {
 	    int     bits = r->family == LMDBACL_AF_INET ? 32 : 128;
 	    NET    *np;
@@ -550,7 +605,76 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 	    return (-1);
 	p->counts[3] += p->nsegs[f];
     }
+    p->index_size = LMDBACL_INDEX_HDR + ((size_t) 8 << p->index_log2)
+	+ p->index_recs;
+    p->bytes += p->index_size + 4096;
 
+    /*
+     * Slot offsets are 32 bits, and LMDB's values are limited to 4 GiB.
+     */
+    if (p->index_recs > 0xffffffffUL - 1 || p->index_size > 0xffffffffUL)
+	return (-1);
+    return (0);
+}
+
+/* build_index - the 'H' record, written straight into its pages */
+
+static int build_index(BUILD *b, const PLAN *p)
+{
+    MDB_val k;
+    MDB_val v;
+    unsigned char *blob;
+    unsigned char *slots;
+    unsigned char *recs;
+    uint64_t mask = ((uint64_t) 1 << p->index_log2) - 1;
+    size_t  off = 0;
+    size_t  i;
+
+    k.mv_data = LMDBACL_INDEX_KEY;
+    k.mv_size = strlen(LMDBACL_INDEX_KEY);
+    v.mv_data = 0;
+    v.mv_size = p->index_size;
+    if ((b->mdb_status = mdb_put(b->txn, b->dbi, &k, &v,
+				 MDB_APPEND | MDB_RESERVE)) != 0)
+	return (-1);
+    blob = v.mv_data;
+    memset(blob, 0, p->index_size);
+    memcpy(blob, LMDBACL_INDEX_MAGIC, 4);
+    put32(blob + 4, LMDBACL_INDEX_LAYOUT);
+    put32(blob + 8, p->index_log2);
+    put32(blob + 12, (uint32_t) (p->kind_end[2] - p->kind_end[0]));
+    put32(blob + 16, (uint32_t) ((uint64_t) p->index_recs >> 32));
+    put32(blob + 20, (uint32_t) p->index_recs);
+    slots = blob + LMDBACL_INDEX_HDR;
+    recs = slots + ((size_t) 8 << p->index_log2);
+
+    /*
+     * Exact rules, then wildcards: key order, as the B-tree had them.
+     */
+    for (i = p->kind_end[0]; i < p->kind_end[2]; i++) {
+	const LMDBACL_RULE *r = p->order[i];
+	uint64_t h = p->hashes[i - p->kind_end[0]];
+	uint64_t pos = INDEX_SLOT(h, p->index_log2);
+	size_t  klen = strlen(r->key);
+	size_t  vlen = strlen(r->value);
+	unsigned char *ep = recs + off;
+
+	while (get32(slots + 8 * pos) != 0)
+	    pos = (pos + 1) & mask;
+	put32(slots + 8 * pos, index_fp(h));
+	put32(slots + 8 * pos + 4, (uint32_t) off);
+	ep[0] = (klen + 1) >> 8;
+	ep[1] = (klen + 1) & 0xff;
+	put32(ep + 2, (uint32_t) (6 + vlen + 1));
+	ep += LMDBACL_INDEX_ENTRY_HDR;
+	*ep++ = i < p->kind_end[1] ? LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD;
+	memcpy(ep, r->key, klen);
+	ep += klen;
+	put32(ep, r->line);
+	ep[4] = ep[5] = 0;			/* the entry key is the rule */
+	memcpy(ep + 6, r->value, vlen + 1);
+	off += LMDBACL_INDEX_ENTRY_HDR + 1 + klen + 6 + vlen + 1;
+    }
     return (0);
 }
 
@@ -573,9 +697,8 @@ static int build_records(BUILD *b, const PLAN *p)
     for (i = 0; i < p->kind_end[0]; i++)
 	if (build_rule(b, LMDBACL_TAG_NET, p->order[i]) < 0)
 	    return (-1);
-    for (i = p->kind_end[0]; i < p->kind_end[1]; i++)
-	if (build_rule(b, LMDBACL_TAG_EXACT, p->order[i]) < 0)
-	    return (-1);
+    if (build_index(b, p) < 0)
+	return (-1);
     memset(meta, 0, sizeof(meta));
     put32(meta, LMDBACL_FORMAT_VERSION);
     for (i = 0; i < 4; i++)
@@ -594,9 +717,6 @@ static int build_records(BUILD *b, const PLAN *p)
 	    if (build_range(b, f ? LMDBACL_AF_INET6 : LMDBACL_AF_INET,
 			    p->segs[f] + i) < 0)
 		return (-1);
-    for (i = p->kind_end[1]; i < p->kind_end[2]; i++)
-	if (build_rule(b, LMDBACL_TAG_WILD, p->order[i]) < 0)
-	    return (-1);
     return (0);
 }
 
@@ -1038,6 +1158,96 @@ int     lmdbacl_writer_commit(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
     return (LMDBACL_OK);
 }
 
+/* lmdbacl_index_check - the index header fits the value it came in */
+
+int     lmdbacl_index_check(const unsigned char *blob, size_t size,
+			            LMDBACL_INDEX *ix)
+{
+    unsigned log2;
+    uint64_t recs;
+    size_t  slots_size;
+
+    memset(ix, 0, sizeof(*ix));
+    if (size < LMDBACL_INDEX_HDR || memcmp(blob, LMDBACL_INDEX_MAGIC, 4) != 0
+	|| get32(blob + 4) != LMDBACL_INDEX_LAYOUT)
+	return (LMDBACL_EFORMAT);
+    log2 = get32(blob + 8);
+    if (log2 < 4 || log2 > 31)
+	return (LMDBACL_EFORMAT);
+    slots_size = (size_t) 8 << log2;
+    recs = get64(blob + 16);
+    if (slots_size > size - LMDBACL_INDEX_HDR
+	|| recs != size - LMDBACL_INDEX_HDR - slots_size
+	|| recs > 0xffffffffUL
+	|| get32(blob + 12) > ((uint32_t) 1 << log2) / 2)
+	return (LMDBACL_EFORMAT);
+    ix->slots = blob + LMDBACL_INDEX_HDR;
+    ix->mask = ((uint64_t) 1 << log2) - 1;
+    ix->log2 = log2;
+    ix->entries = get32(blob + 12);
+    ix->recs = ix->slots + slots_size;
+    ix->recs_size = (size_t) recs;
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_index_entry - one entry of the records area, checked */
+
+int     lmdbacl_index_entry(const LMDBACL_INDEX *ix, size_t off,
+			            const unsigned char **key, size_t *klen,
+			            const unsigned char **val, size_t *vlen)
+{
+    const unsigned char *ep;
+    size_t  left;
+    size_t  kl;
+    size_t  vl;
+
+    if (off > ix->recs_size || ix->recs_size - off < LMDBACL_INDEX_ENTRY_HDR)
+	return (LMDBACL_EFORMAT);
+    ep = ix->recs + off;
+    left = ix->recs_size - off - LMDBACL_INDEX_ENTRY_HDR;
+    kl = (size_t) ep[0] << 8 | ep[1];
+    vl = get32(ep + 2);
+    if (kl < 2 || kl > LMDBACL_KEY_MAX + 1 || kl > left || vl > left - kl)
+	return (LMDBACL_EFORMAT);
+    *key = ep + LMDBACL_INDEX_ENTRY_HDR;
+    *klen = kl;
+    *val = *key + kl;
+    *vlen = vl;
+    return (LMDBACL_OK);
+}
+
+/* lmdbacl_index_get - the value of one probe key, by its hash */
+
+int     lmdbacl_index_get(const LMDBACL_INDEX *ix, uint64_t h,
+			          const unsigned char *key, size_t len,
+			          const unsigned char **val, size_t *vlen)
+{
+    uint64_t pos = INDEX_SLOT(h, ix->log2);
+    uint32_t fp = index_fp(h);
+    uint64_t n;
+    const unsigned char *sp;
+    const unsigned char *kp;
+    size_t  klen;
+    uint32_t sfp;
+
+    /*
+     * At most one pass over the slots: a damaged index with no empty
+     * slot must not loop.
+     */
+    for (n = 0; n <= ix->mask; n++, pos = (pos + 1) & ix->mask) {
+	sp = ix->slots + 8 * pos;
+	if ((sfp = get32(sp)) == 0)
+	    return (LMDBACL_NOTFOUND);
+	if (sfp != fp)
+	    continue;
+	if (lmdbacl_index_entry(ix, get32(sp + 4), &kp, &klen, val, vlen) != 0)
+	    return (LMDBACL_EFORMAT);
+	if (klen == len && memcmp(kp, key, len) == 0)
+	    return (LMDBACL_OK);
+    }
+    return (LMDBACL_NOTFOUND);
+}
+
 /* lmdbacl_open - open a snapshot for lookups */
 
 LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
@@ -1157,11 +1367,39 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
 	const unsigned char *fp = v.mv_data;
 	uint32_t log2 = get32(fp);
 
-	if (log2 >= 13 && log2 <= 31 && get32(fp + 4) == LMDBACL_FILTER_HASHES
-	    && v.mv_size == 8 + ((size_t) 1 << log2) / 8) {
+	uint32_t kind = get32(fp + 4);
+
+	if (log2 >= 13 && log2 <= 31 && v.mv_size == 8 + ((size_t) 1 << log2) / 8
+	    && (kind == LMDBACL_FILTER_HASHES
+		|| kind == (LMDBACL_FILTER_HASHES | LMDBACL_FILTER_BLOCKED))) {
 	    t->filter = fp + 8;
-	    t->filter_mask = ((uint64_t) 1 << log2) - 1;
+	    t->filter_blocked = (kind & LMDBACL_FILTER_BLOCKED) != 0;
+	    t->filter_mask = t->filter_blocked ?
+		((uint64_t) 1 << (log2 - 9)) - 1 : ((uint64_t) 1 << log2) - 1;
 	}
+    }
+
+    /*
+     * Format 2 keeps exact and wildcard rules in the index, not in the
+     * tree: a damaged index cannot be worked around, so it refuses the
+     * table. A file without one (format 1) is answered from the tree.
+     */
+    k.mv_data = LMDBACL_INDEX_KEY;
+    k.mv_size = strlen(LMDBACL_INDEX_KEY);
+    if ((rc = mdb_get(t->txn, t->dbi, &k, &v)) == 0) {
+	if (lmdbacl_index_check(v.mv_data, v.mv_size, &t->index) != 0) {
+	    lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table: bad"
+			    " index record; rebuild it", path);
+	    t->fd = -1;
+	    lmdbacl_close(t);
+	    return (0);
+	}
+    } else if (rc != MDB_NOTFOUND) {
+	lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table: %s",
+			path, mdb_strerror(rc));
+	t->fd = -1;
+	lmdbacl_close(t);
+	return (0);
     }
     return (t);
 }
@@ -1198,19 +1436,47 @@ int     lmdbacl_store_get(LMDBACL *t, int tag, const char *key, size_t len,
     MDB_val k;
     MDB_val v;
     int     rc;
+    uint64_t h = 0;
 
     if (len > LMDBACL_KEY_MAX)
 	return (LMDBACL_NOTFOUND);
     t->kbuf[0] = tag;
     memcpy(t->kbuf + 1, key, len);
-    if (t->filter) {
-	uint64_t h = lmdbacl_filter_hash(t->kbuf, len + 1);
+    if (t->filter || t->index.slots)
+	h = lmdbacl_filter_hash(t->kbuf, len + 1);
+    if (t->filter && t->filter_blocked) {
+	const unsigned char *blk = t->filter + 64 * (h & t->filter_mask);
+	int     i;
+
+	for (i = 0; i < LMDBACL_FILTER_HASHES; i++) {
+	    unsigned b = LMDBACL_FILTER_BIT(h, i);
+
+	    if ((blk[b >> 3] & (1 << (b & 7))) == 0)
+		return (LMDBACL_NOTFOUND);
+	}
+    } else if (t->filter) {
+	uint64_t fh = h;
 	uint64_t h2 = (h >> 32) | 1;
 	int     i;
 
-	for (i = 0; i < LMDBACL_FILTER_HASHES; i++, h += h2)
-	    if ((t->filter[(h & t->filter_mask) >> 3] & (1 << (h & 7))) == 0)
+	for (i = 0; i < LMDBACL_FILTER_HASHES; i++, fh += h2)
+	    if ((t->filter[(fh & t->filter_mask) >> 3] & (1 << (fh & 7))) == 0)
 		return (LMDBACL_NOTFOUND);
+    }
+    if (t->index.slots) {
+	const unsigned char *vp;
+	size_t  vlen;
+
+	if ((rc = lmdbacl_index_get(&t->index, h, t->kbuf, len + 1, &vp,
+				    &vlen)) != LMDBACL_OK)
+	    return (rc);
+	if (lmdbacl_record_decode(vp, vlen, m) != 0)
+	    return (LMDBACL_EFORMAT);
+	if (m->rule == 0) {
+	    m->rule = (const char *) vp - len;	/* the entry's key text */
+	    m->rule_len = len;
+	}
+	return (LMDBACL_OK);
     }
     k.mv_data = t->kbuf;
     k.mv_size = len + 1;
@@ -1261,6 +1527,40 @@ int     lmdbacl_store_range(LMDBACL *t, int family, const unsigned char *addr,
     return (LMDBACL_OK);
 }
 
+/* load_rule - one stored rule (probe key and value) into a rule set */
+
+static int load_rule(LMDBACL *t, LMDBACL_RULES *rules,
+		             const unsigned char *kp, size_t klen,
+		             const unsigned char *vp, size_t vlen,
+		             LMDBACL_ERR *err)
+{
+    LMDBACL_MATCH m;
+    LMDBACL_KEY key;
+    char    text[LMDBACL_KEY_MAX + 3];
+    char    why[LMDBACL_ERR_SIZE];
+
+    if (lmdbacl_record_decode(vp, vlen, &m) != 0)
+	return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table",
+				t->path));
+    if (kp[0] == LMDBACL_TAG_WILD) {
+	/* ".p" is the shorter spelling of "*.p": it fits the limit. */
+	text[0] = '.';
+	memcpy(text + 1, kp + 1, klen - 1);
+	text[klen] = 0;
+    } else {
+	memcpy(text, kp + 1, klen - 1);
+	text[klen - 1] = 0;
+    }
+    if (lmdbacl_key_parse(text, &key, why, sizeof(why)) != LMDBACL_OK)
+	return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged"
+				" record: %s", t->path, why));
+    if (lmdbacl_rules_add(rules, &key, m.value, m.line,
+			  LMDBACL_ADD_REPLACE, 0) < 0)
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				t->path));
+    return (LMDBACL_OK);
+}
+
 /* lmdbacl_load_rules - every rule of a table, back into a rule set */
 
 int     lmdbacl_load_rules(LMDBACL *t, LMDBACL_RULES *rules, LMDBACL_ERR *err)
@@ -1268,12 +1568,13 @@ int     lmdbacl_load_rules(LMDBACL *t, LMDBACL_RULES *rules, LMDBACL_ERR *err)
     MDB_cursor *c;
     MDB_val k;
     MDB_val v;
-    LMDBACL_MATCH m;
-    LMDBACL_KEY key;
-    char    text[LMDBACL_KEY_MAX + 3];
-    char    why[LMDBACL_ERR_SIZE];
     int     rc;
+    int     status;
     const unsigned char *kp;
+    const unsigned char *vp;
+    size_t  klen;
+    size_t  vlen;
+    size_t  off;
 
     if ((rc = mdb_cursor_open(t->txn, t->dbi, &c)) != 0)
 	return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: %s", t->path,
@@ -1286,33 +1587,33 @@ int     lmdbacl_load_rules(LMDBACL *t, LMDBACL_RULES *rules, LMDBACL_ERR *err)
 	if (kp[0] != LMDBACL_TAG_NET && kp[0] != LMDBACL_TAG_EXACT
 	    && kp[0] != LMDBACL_TAG_WILD)
 	    continue;
-	if (lmdbacl_record_decode(v.mv_data, v.mv_size, &m) != 0)
-	    break;
-	if (kp[0] == LMDBACL_TAG_WILD) {
-	    /* ".p" is the shorter spelling of "*.p": it fits the limit. */
-	    text[0] = '.';
-	    memcpy(text + 1, kp + 1, k.mv_size - 1);
-	    text[k.mv_size] = 0;
-	} else {
-	    memcpy(text, kp + 1, k.mv_size - 1);
-	    text[k.mv_size - 1] = 0;
-	}
-	if (lmdbacl_key_parse(text, &key, why, sizeof(why)) != LMDBACL_OK) {
+	if ((status = load_rule(t, rules, kp, k.mv_size, v.mv_data,
+				v.mv_size, err)) != LMDBACL_OK) {
 	    mdb_cursor_close(c);
-	    return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged"
-				    " record: %s", t->path, why));
-	}
-	if (lmdbacl_rules_add(rules, &key, m.value, m.line,
-			      LMDBACL_ADD_REPLACE, 0) < 0) {
-	    mdb_cursor_close(c);
-	    return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
-				    t->path));
+	    return (status);
 	}
     }
     mdb_cursor_close(c);
     if (rc != MDB_NOTFOUND)
 	return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table",
 				t->path));
+
+    /*
+     * Format 2: exact and wildcard rules are the index entries, in key
+     * order.
+     */
+    if (t->index.slots == 0)
+	return (LMDBACL_OK);
+    for (off = 0; off < t->index.recs_size;
+	 off += LMDBACL_INDEX_ENTRY_HDR + klen + vlen) {
+	if (lmdbacl_index_entry(&t->index, off, &kp, &klen, &vp, &vlen) != 0
+	    || (kp[0] != LMDBACL_TAG_EXACT && kp[0] != LMDBACL_TAG_WILD))
+	    return (lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table:"
+				    " bad index entry", t->path));
+	if ((status = load_rule(t, rules, kp, klen, vp, vlen, err))
+	    != LMDBACL_OK)
+	    return (status);
+    }
     return (LMDBACL_OK);
 }
 

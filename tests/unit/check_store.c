@@ -1104,6 +1104,362 @@ START_TEST(writer_lock_serialises_writers)
 }
 END_TEST
 
+
+/* The hash index of exact and wildcard rules. */
+
+ /*
+  * index_source - n exact keys and n / 4 wildcards, each with its own
+  * value, so that a hit on the wrong entry shows.
+  */
+static char *index_source(int n)
+{
+    size_t  size = (size_t) n * 80 + 1;
+    char   *text = malloc(size);
+    size_t  len = 0;
+    int     i;
+
+    ck_assert_ptr_nonnull(text);
+    for (i = 1; i <= n; i++)
+	len += snprintf(text + len, size - len, "k%d.d%d.example.net v%d\n",
+			i, i % 97, i);
+    for (i = 1; i <= n / 4; i++)
+	len += snprintf(text + len, size - len, "*.w%d.example.com w%d\n",
+			i, i);
+    len += snprintf(text + len, size - len, "192.0.2.0/24 net\n");
+    return (text);
+}
+
+START_TEST(index_finds_every_key_and_misses_near_misses)
+{
+    char   *dir = unit_tmpdir();
+    char   *text = index_source(3000);
+    char   *path = unit_build(dir, "access", text);
+    LMDBACL_RULES *rules;
+    LMDBACL *t = unit_open(path);
+    char    q[100];
+    char    want[20];
+    int     i;
+
+    ck_assert_ptr_nonnull(t->index.slots);
+    ck_assert_uint_eq(t->index.entries, 3000 + 750);
+    for (i = 1; i <= 3000; i++) {
+	snprintf(q, sizeof(q), "k%d.d%d.example.net", i, i % 97);
+	snprintf(want, sizeof(want), "v%d", i);
+	UNIT_EXPECT(t, q, 0, want);
+	/* Near misses: one character more, less, or different. */
+	snprintf(q, sizeof(q), "k%d.d%d.example.ne", i, i % 97);
+	UNIT_EXPECT(t, q, 0, 0);
+	snprintf(q, sizeof(q), "k%d.d%d.example.nett", i, i % 97);
+	UNIT_EXPECT(t, q, 0, 0);
+	snprintf(q, sizeof(q), "k%d.d%d.example.net", i, (i + 1) % 97);
+	UNIT_EXPECT(t, q, 0, 0);
+	snprintf(q, sizeof(q), "j%d.d%d.example.net", i, i % 97);
+	UNIT_EXPECT(t, q, 0, 0);
+    }
+    for (i = 1; i <= 750; i++) {
+	snprintf(q, sizeof(q), "a.b.w%d.example.com", i);
+	snprintf(want, sizeof(want), "w%d", i);
+	UNIT_EXPECT(t, q, 0, want);
+	/* *.p never matches p itself, and an exact probe is not a 'W'. */
+	snprintf(q, sizeof(q), "w%d.example.com", i);
+	UNIT_EXPECT(t, q, 1, 0);
+	snprintf(q, sizeof(q), "a.w%d.example.co", i);
+	UNIT_EXPECT(t, q, 0, 0);
+    }
+    UNIT_EXPECT(t, "192.0.2.7", 0, "net");
+    lmdbacl_close(t);
+    rules = load(path);
+    ck_assert_uint_eq(lmdbacl_rules_count(rules), 3000 + 750 + 1);
+    lmdbacl_rules_free(rules);
+    free(text);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(format_1_table_is_answered_from_the_tree)
+{
+    static const unsigned char exact[] = {0, 0, 0, 3, 0, 0, 'O', 'K', 0};
+    static const unsigned char wild[] = {0, 0, 0, 4, 0, 0, 'N', 'O', 0};
+    char   *dir = unit_tmpdir();
+    char   *path = unit_join(dir, "v1.lmdbacl");
+    unsigned char meta[LMDBACL_META_SIZE];
+    UNIT_KV kv[3] = {
+	{"Ea.example", 10, exact, sizeof(exact)},
+	{0, 0, 0, 0},
+	{"Wexample.org", 12, wild, sizeof(wild)},
+    };
+    LMDBACL_RULES *rules;
+    LMDBACL *t;
+
+    meta_record(kv + 1, meta, sizeof(meta), 1);
+    unit_make_sealed(path, kv, 3);
+    t = unit_open(path);
+    ck_assert_ptr_null(t->index.slots);
+    UNIT_EXPECT(t, "a.example", 0, "OK");
+    UNIT_EXPECT(t, "x.example.org", 0, "NO");
+    UNIT_EXPECT(t, "b.example", 0, 0);
+    lmdbacl_close(t);
+    rules = load(path);
+    ck_assert_uint_eq(lmdbacl_rules_count(rules), 2);
+    lmdbacl_rules_free(rules);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+ /*
+  * index_offset - where the index value starts in a table file.
+  */
+static off_t index_offset(const char *path, size_t *fsize)
+{
+    size_t  len;
+    char   *data = unit_slurp(path, &len);
+    static const char magic[8] = {'L', 'A', 'I', 'X', 0, 0, 0, 1};
+    char   *hit = memmem(data, len, magic, sizeof(magic));
+    off_t   off;
+
+    ck_assert_ptr_nonnull(hit);
+    off = hit - data;
+    free(data);
+    *fsize = len;
+    return (off);
+}
+
+ /*
+  * patch_and_reseal - write bytes at off, then a new trailer, so that
+  * only the index checks stand between the damage and the reader.
+  */
+static void patch_and_reseal(const char *path, size_t fsize, off_t off,
+			             const void *bytes, size_t n)
+{
+    LMDBACL_ERR err;
+    int     fd;
+
+    ck_assert_int_ge(fd = open(path, O_RDWR), 0);
+    ck_assert_int_eq(pwrite(fd, bytes, n, off), (ssize_t) n);
+    ck_assert_int_eq(ftruncate(fd, (off_t) fsize - LMDBACL_TRAILER_SIZE), 0);
+    close(fd);
+    ck_assert_int_eq(lmdbacl_store_seal(path, &err), LMDBACL_OK);
+}
+
+ /*
+  * exercise - every lookup and a listing of a table that opened: any
+  * answer will do, a crash or an out-of-bounds read will not.
+  */
+static void exercise(LMDBACL *t, int n)
+{
+    LMDBACL_RULES *rules = lmdbacl_rules_create();
+    LMDBACL_MATCH m;
+    LMDBACL_ERR err;
+    char    q[100];
+    int     i;
+    int     rc;
+
+    for (i = 1; i <= n; i++) {
+	snprintf(q, sizeof(q), "k%d.d%d.example.net", i, i % 97);
+	rc = lmdbacl_lookup(t, q, i & 1, &m);
+	ck_assert(rc == LMDBACL_OK || rc == LMDBACL_NOTFOUND
+		  || rc == LMDBACL_EFORMAT);
+	if (rc == LMDBACL_OK)
+	    ck_assert_ptr_nonnull(m.value);
+	snprintf(q, sizeof(q), "x.w%d.example.com", i);
+	rc = lmdbacl_lookup(t, q, i & 1, &m);
+	ck_assert(rc == LMDBACL_OK || rc == LMDBACL_NOTFOUND
+		  || rc == LMDBACL_EFORMAT);
+    }
+    rc = lmdbacl_load_rules(t, rules, &err);
+    ck_assert(rc == LMDBACL_OK || rc == LMDBACL_EFORMAT);
+    lmdbacl_rules_free(rules);
+}
+
+START_TEST(damaged_index_header_is_refused)
+{
+    char   *dir = unit_tmpdir();
+    char   *text = index_source(40);
+    char   *path = unit_build(dir, "access", text);
+    char   *copy = unit_join(dir, "copy.lmdbacl");
+    size_t  len;
+    char   *orig = unit_slurp(path, &len);
+    size_t  fsize;
+    off_t   ix = index_offset(path, &fsize);
+    static const struct {
+	int     field;			/* byte offset in the header */
+	unsigned char bytes[4];
+    }       cases[] = {
+	{0, {'X', 'A', 'I', 'X'}},		/* magic */
+	{4, {0, 0, 0, 2}},			/* layout */
+	{8, {0, 0, 0, 3}},			/* log2 too small */
+	{8, {0, 0, 0, 32}},			/* log2 too large */
+	{8, {0, 0, 0, 9}},			/* slots past the value */
+	{12, {0, 0, 0x10, 0}},			/* more entries than slots / 2 */
+	{20, {0, 0, 0, 0}},			/* records area size */
+	{20, {0xff, 0xff, 0xff, 0xff}},
+	{16, {0, 0, 0, 1}},			/* 4 GiB more records */
+    };
+    LMDBACL_ERR err;
+    size_t  i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	unit_write(copy, orig, len);
+	patch_and_reseal(copy, fsize, ix + cases[i].field, cases[i].bytes, 4);
+	ck_assert_msg(lmdbacl_open(copy, &err) == 0, "case %zu accepted", i);
+	ck_assert_int_eq(err.code, LMDBACL_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "index"));
+    }
+    free(orig);
+    free(text);
+    free(copy);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(damaged_index_slots_and_entries_give_eformat_not_a_crash)
+{
+    char   *dir = unit_tmpdir();
+    char   *text = index_source(40);
+    char   *path = unit_build(dir, "access", text);
+    char   *copy = unit_join(dir, "copy.lmdbacl");
+    size_t  len;
+    char   *orig = unit_slurp(path, &len);
+    size_t  fsize;
+    off_t   ix = index_offset(path, &fsize);
+    LMDBACL_INDEX index;
+    LMDBACL_RULES *rules;
+    LMDBACL_MATCH m;
+    LMDBACL_ERR err;
+    LMDBACL *t;
+    unsigned char *full;
+    size_t  slots_size;
+    size_t  i;
+    int     found;
+    static const unsigned char far[4] = {0xff, 0xff, 0xff, 0xf0};
+    static const unsigned char klen[2] = {0xff, 0xff};
+    static const unsigned char vlen[4] = {0x7f, 0xff, 0xff, 0xff};
+
+    t = unit_open(path);
+    index = t->index;
+    slots_size = (size_t) 8 << index.log2;
+    lmdbacl_close(t);
+
+    /*
+     * The header check on its own: the value must be exactly header,
+     * slots and records area.
+     */
+    i = LMDBACL_INDEX_HDR + slots_size + index.recs_size;
+    ck_assert_int_eq(lmdbacl_index_check((unsigned char *) orig + ix, i,
+					 &index), LMDBACL_OK);
+    ck_assert_int_eq(lmdbacl_index_check((unsigned char *) orig + ix, i - 1,
+					 &index), LMDBACL_EFORMAT);
+    ck_assert_int_eq(lmdbacl_index_check((unsigned char *) orig + ix, i + 1,
+					 &index), LMDBACL_EFORMAT);
+    ck_assert_int_eq(lmdbacl_index_check((unsigned char *) orig + ix,
+					 LMDBACL_INDEX_HDR - 1, &index),
+		     LMDBACL_EFORMAT);
+
+    /*
+     * Every slot offset pointing past the records area: every exact
+     * probe that passes the filter fails its checks.
+     */
+    unit_write(copy, orig, len);
+    for (i = 0; i < slots_size / 8; i++) {
+	if (memcmp(orig + ix + LMDBACL_INDEX_HDR + 8 * i, "\0\0\0\0", 4) != 0)
+	    patch_and_reseal(copy, fsize, ix + LMDBACL_INDEX_HDR + 8 * i + 4,
+			     far, 4);
+    }
+    t = unit_open(copy);
+    ck_assert_int_eq(lmdbacl_lookup(t, "k1.d1.example.net", 0, &m),
+		     LMDBACL_EFORMAT);
+    exercise(t, 40);
+    lmdbacl_close(t);
+
+    /*
+     * The first entry's key and value lengths past the end: its probe
+     * and the listing fail their checks.
+     */
+    unit_write(copy, orig, len);
+    patch_and_reseal(copy, fsize, ix + LMDBACL_INDEX_HDR + slots_size,
+		     klen, 2);
+    t = unit_open(copy);
+    rules = lmdbacl_rules_create();
+    ck_assert_int_eq(lmdbacl_load_rules(t, rules, &err), LMDBACL_EFORMAT);
+    lmdbacl_rules_free(rules);
+    exercise(t, 40);
+    lmdbacl_close(t);
+    unit_write(copy, orig, len);
+    patch_and_reseal(copy, fsize, ix + LMDBACL_INDEX_HDR + slots_size + 2,
+		     vlen, 4);
+    t = unit_open(copy);
+    ck_assert_int_eq(lmdbacl_lookup(t, "k1.d1.example.net", 0, &m),
+		     LMDBACL_EFORMAT);
+    exercise(t, 40);
+    lmdbacl_close(t);
+
+    /*
+     * No empty slot at all: a probe still ends.
+     */
+    unit_write(copy, orig, len);
+    full = malloc(slots_size);
+    ck_assert_ptr_nonnull(full);
+    memset(full, 0x5a, slots_size);
+    patch_and_reseal(copy, fsize, ix + LMDBACL_INDEX_HDR, full, slots_size);
+    free(full);
+    t = unit_open(copy);
+    found = lmdbacl_lookup(t, "k1.d1.example.net", 0, &m);
+    ck_assert(found == LMDBACL_NOTFOUND || found == LMDBACL_EFORMAT);
+    exercise(t, 40);
+    lmdbacl_close(t);
+
+    free(orig);
+    free(text);
+    free(copy);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(byte_flip_in_index_is_refused_or_answered_never_a_crash)
+{
+    char   *dir = unit_tmpdir();
+    char   *text = index_source(20);
+    char   *path = unit_build(dir, "access", text);
+    char   *copy = unit_join(dir, "copy.lmdbacl");
+    size_t  len;
+    char   *orig = unit_slurp(path, &len);
+    size_t  fsize;
+    off_t   ix = index_offset(path, &fsize);
+    size_t  end;
+    off_t   off;
+    LMDBACL_ERR err;
+    LMDBACL *t;
+    unsigned char c;
+    LMDBACL_INDEX index;
+
+    t = unit_open(path);
+    index = t->index;
+    end = (size_t) (index.recs - index.slots) + LMDBACL_INDEX_HDR
+	+ index.recs_size;
+    lmdbacl_close(t);
+    for (off = ix; off < ix + (off_t) end; off += 3) {
+	unit_write(copy, orig, len);
+	c = orig[off] ^ (off & 1 ? 0x80 : 0x01);
+	patch_and_reseal(copy, fsize, off, &c, 1);
+	if ((t = lmdbacl_open(copy, &err)) == 0) {
+	    ck_assert_int_eq(err.code, LMDBACL_EFORMAT);
+	    continue;
+	}
+	exercise(t, 20);
+	lmdbacl_close(t);
+    }
+    free(orig);
+    free(text);
+    free(copy);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite  *s = suite_create("lmdbacl_store");
@@ -1147,6 +1503,11 @@ static Suite *store_suite(void)
     UNIT_ADD(s, writer_lock_serialises_writers);
     UNIT_ADD(s, bit_flip_anywhere_is_refused_not_crashed);
     UNIT_ADD(s, checksum_mismatch_message_says_damaged);
+    UNIT_ADD(s, index_finds_every_key_and_misses_near_misses);
+    UNIT_ADD(s, format_1_table_is_answered_from_the_tree);
+    UNIT_ADD(s, damaged_index_header_is_refused);
+    UNIT_ADD(s, damaged_index_slots_and_entries_give_eformat_not_a_crash);
+    UNIT_ADD(s, byte_flip_in_index_is_refused_or_answered_never_a_crash);
     return (s);
 }
 

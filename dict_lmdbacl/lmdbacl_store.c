@@ -570,7 +570,9 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 	const LMDBACL_RULE *r = p->order[i];
 	size_t  rsize = strlen(r->key) + strlen(r->value) + 24;
 
-	p->bytes += rsize;
+	/* Exact and wildcard rules are counted in the index size below. */
+	if (r->kind == LMDBACL_KIND_NET)
+	    p->bytes += rsize;
 	if (r->kind == LMDBACL_KIND_EXACT || r->kind == LMDBACL_KIND_WILD) {
 	    uint64_t h = probe_hash(r->kind == LMDBACL_KIND_EXACT ?
 				    LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD,

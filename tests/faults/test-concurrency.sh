@@ -8,7 +8,7 @@
 #	the real postmap(1) with the plugin, in a private, never started
 #	instance (tests/lib/postfix-instance.sh).
 #
-#	1. A 100,000-line table whose first map (16 MiB, from the size
+#	1. A 300,000-line table whose first map (16 MiB, from the size
 #	   estimate) is too small is built twice in a row into the same
 #	   target, by "lmdbacl compile" and by "postmap lmdbacl:", while a
 #	   reader loops: both builds grow the map and succeed; the reader
@@ -149,11 +149,11 @@ wait_gone() {
 ########################################################################
 # 1. A build that outgrows its first map, twice, with readers.
 #
-# 100,000 lines: one short probe entry, then networks whose values (60
-# continuation lines, 2,046 bytes) are just too large for a leaf node,
-# so each record takes an overflow page: groups of a /24 and 60 /32s at
-# its even addresses, so the /24 is flattened into 61 ranges, each with
-# a copy of its value. (Exact and wildcard rules would not do: format 2
+# 300,000 lines: one short probe entry, then networks whose values (185
+# continuation lines, about 2,050 bytes) are just too large for a leaf
+# node, so each record takes an overflow page: groups of a /24 and 60
+# /32s at its even addresses, so the /24 is flattened into 61 ranges,
+# each with a copy of its value. (Exact and wildcard rules would not do: format 2
 # keeps them in the index, densely packed, and the estimate is close.)
 # The size estimate asks for a 16 MiB map; the table needs 20 MB: the
 # build must grow the map.
@@ -168,13 +168,13 @@ grow_source() {
 			printf "10.%d.%d.%s OK %s v%d", $g >> 8, $g & 255,
 			    $h ? (2 * $h) . "/32" : "0/24", $tag, $e;
 			$n++;
-			for (1 .. 60) {
+			for (1 .. 185) {
 				last if $n >= $lines;
-				print "\n\t", "x" x 33;
+				print "\n\t", "x" x 10;
 				$n++;
 			}
 			print "\n";
-		}' "$1" 100000
+		}' "$1" 300000
 }
 t0=$SECONDS
 mkdir g
@@ -182,7 +182,7 @@ grow_source build1 > g/src1
 grow_source build2 > grow
 printf 'probe.example OK old\n' > g/old
 lmdbacl compile g/old grow
-check grow_setup_source_has_100000_lines 100000 "$(wc -l < grow)"
+check grow_setup_source_has_300000_lines 300000 "$(wc -l < grow)"
 check grow_setup_old_table_answers "OK old" "$(lmdbacl query grow probe.example)"
 
 # A reader that opened the old table before the builds, and a reader
@@ -232,7 +232,7 @@ size=$(stat -c %s grow.lmdbacl)
 check grow_table_outgrows_a_16_MiB_map yes "$([ "$size" -gt 16777216 ] && echo yes || echo "no: $size bytes")"
 check grow_table_answers_second_build "OK build2" "$(lmdbacl query grow probe.example)"
 # 10.0.0.1 falls between the /32s: the /24 of the first group answers.
-want=$(perl -e 'print "OK build2 v1", ("\t" . "x" x 33) x 60')
+want=$(perl -e 'print "OK build2 v1", ("\t" . "x" x 10) x 185')
 check grow_table_long_value_is_whole "$want" "$(lmdbacl query grow 10.0.0.1)"
 check grow_no_temporary_file_left "" "$(ls grow.lmdbacl.* 2>/dev/null)"
 check grow_looping_reader_never_errors "" "$(sort -u g/errors)"

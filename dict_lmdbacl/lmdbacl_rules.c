@@ -300,6 +300,23 @@ static int rules_sync_hash(LMDBACL_RULES *rules)
     return (0);
 }
 
+/* rules_grow - room for one more slot */
+
+static int rules_grow(LMDBACL_RULES *rules)
+{
+    size_t  nsize;
+    RULE_SLOT *ns;
+
+    if (rules->used < rules->size)
+	return (0);
+    nsize = rules->size ? rules->size * 2 : 256;
+    if ((ns = realloc(rules->slots, nsize * sizeof(*ns))) == 0)
+	return (-1);
+    rules->slots = ns;
+    rules->size = nsize;
+    return (0);
+}
+
 /* rules_fill - copy key and value into a slot */
 
 static int rules_fill(RULE_SLOT *slot, const LMDBACL_KEY *key,
@@ -356,15 +373,8 @@ int     lmdbacl_rules_add(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
 	rules->live++;
 	return (LMDBACL_OK);
     }
-    if (rules->used == rules->size) {
-	size_t  nsize = rules->size ? rules->size * 2 : 256;
-	RULE_SLOT *ns = realloc(rules->slots, nsize * sizeof(*ns));
-
-	if (ns == 0)
-	    return (-1);
-	rules->slots = ns;
-	rules->size = nsize;
-    }
+    if (rules_grow(rules) < 0)
+	return (-1);
     slot = &rules->slots[rules->used];
     slot->mem = 0;
     slot->raw = 0;
@@ -386,15 +396,8 @@ int     lmdbacl_rules_append(LMDBACL_RULES *rules, const LMDBACL_KEY *key,
     RULE_SLOT *slot;
     const char *text;
 
-    if (rules->used == rules->size) {
-	size_t  nsize = rules->size ? rules->size * 2 : 256;
-	RULE_SLOT *ns = realloc(rules->slots, nsize * sizeof(*ns));
-
-	if (ns == 0)
-	    return (-1);
-	rules->slots = ns;
-	rules->size = nsize;
-    }
+    if (rules_grow(rules) < 0)
+	return (-1);
     /*
      * Most keys are written as they are stored (lower case, no "*."):
      * those need no copy, the raw key in the source buffer is the key.

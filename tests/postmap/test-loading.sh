@@ -43,21 +43,11 @@
 #	pass, 1 on a failure, 77 (skip) when not root, without Postfix or
 #	without the plugin.
 set -u
-. "$(dirname "$0")/../lib/common.sh"
+# harness.sh brings common.sh (check, finish) and harness_init (root,
+# Postfix and the plugin, or exit 77).
+. "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/postfix-instance.sh"
-PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: must run as root (chown, and a private Postfix instance)"
-	exit 77
-fi
-if ! command -v postmap >/dev/null 2>&1; then
-	echo "SKIP: Postfix is not installed"
-	exit 77
-fi
-if [ ! -f "$LMDBACL_PLUGIN" ]; then
-	echo "SKIP: no plugin at $LMDBACL_PLUGIN"
-	exit 77
-fi
+harness_init
 : "${PFI_SMTP_TIMEOUT:=5}"
 export PFI_SMTP_TIMEOUT
 

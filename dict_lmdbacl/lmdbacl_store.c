@@ -621,6 +621,12 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 
 /* build_index - the 'H' record, written straight into its pages */
 
+typedef struct IXSLOT {
+    uint32_t pos;			/* home slot */
+    uint32_t fp;			/* fingerprint */
+    uint32_t off;			/* entry offset in the records area */
+} IXSLOT;
+
 static int build_index(BUILD *b, const PLAN *p)
 {
     MDB_val k;
@@ -629,22 +635,42 @@ static int build_index(BUILD *b, const PLAN *p)
     unsigned char *slots;
     unsigned char *recs;
     uint64_t mask = ((uint64_t) 1 << p->index_log2) - 1;
+    size_t  n = p->kind_end[2] - p->kind_end[0];
+    IXSLOT *ix;
+    IXSLOT *tmp;
     size_t  off = 0;
     size_t  i;
+    int     shift;
 
+    /*
+     * Slots are filled in the order of their home slot, not in key
+     * order: a million random writes into a 16 MB slot array were a
+     * third of a build (cache misses); sorted, they are a sweep. The
+     * order is a stable sort of key order: the same input still gives
+     * the same file.
+     */
+    if ((ix = malloc((n + 1) * sizeof(*ix))) == 0
+	|| (tmp = malloc((n + 1) * sizeof(*tmp))) == 0) {
+	free(ix);
+	b->mdb_status = ENOMEM;
+	return (-1);
+    }
     k.mv_data = LMDBACL_INDEX_KEY;
     k.mv_size = strlen(LMDBACL_INDEX_KEY);
     v.mv_data = 0;
     v.mv_size = p->index_size;
     if ((b->mdb_status = mdb_put(b->txn, b->dbi, &k, &v,
-				 MDB_APPEND | MDB_RESERVE)) != 0)
+				 MDB_APPEND | MDB_RESERVE)) != 0) {
+	free(ix);
+	free(tmp);
 	return (-1);
+    }
     blob = v.mv_data;
-    memset(blob, 0, p->index_size);
+    memset(blob, 0, LMDBACL_INDEX_HDR + ((size_t) 8 << p->index_log2));
     memcpy(blob, LMDBACL_INDEX_MAGIC, 4);
     put32(blob + 4, LMDBACL_INDEX_LAYOUT);
     put32(blob + 8, p->index_log2);
-    put32(blob + 12, (uint32_t) (p->kind_end[2] - p->kind_end[0]));
+    put32(blob + 12, (uint32_t) n);
     put32(blob + 16, (uint32_t) ((uint64_t) p->index_recs >> 32));
     put32(blob + 20, (uint32_t) p->index_recs);
     slots = blob + LMDBACL_INDEX_HDR;
@@ -656,15 +682,13 @@ static int build_index(BUILD *b, const PLAN *p)
     for (i = p->kind_end[0]; i < p->kind_end[2]; i++) {
 	const LMDBACL_RULE *r = p->order[i];
 	uint64_t h = p->hashes[i - p->kind_end[0]];
-	uint64_t pos = INDEX_SLOT(h, p->index_log2);
 	size_t  klen = strlen(r->key);
 	size_t  vlen = strlen(r->value);
 	unsigned char *ep = recs + off;
 
-	while (get32(slots + 8 * pos) != 0)
-	    pos = (pos + 1) & mask;
-	put32(slots + 8 * pos, index_fp(h));
-	put32(slots + 8 * pos + 4, (uint32_t) off);
+	ix[i - p->kind_end[0]].pos = (uint32_t) INDEX_SLOT(h, p->index_log2);
+	ix[i - p->kind_end[0]].fp = index_fp(h);
+	ix[i - p->kind_end[0]].off = (uint32_t) off;
 	ep[0] = (klen + 1) >> 8;
 	ep[1] = (klen + 1) & 0xff;
 	put32(ep + 2, (uint32_t) (6 + vlen + 1));
@@ -677,6 +701,37 @@ static int build_index(BUILD *b, const PLAN *p)
 	memcpy(ep + 6, r->value, vlen + 1);
 	off += LMDBACL_INDEX_ENTRY_HDR + 1 + klen + 6 + vlen + 1;
     }
+    if ((size_t) (recs - blob) + off < p->index_size)
+	memset(recs + off, 0, p->index_size - (size_t) (recs - blob) - off);
+
+    /*
+     * LSD radix sort on the home slot, 11 bits a pass.
+     */
+    for (shift = 0; shift < (int) p->index_log2; shift += 11) {
+	size_t  count[2048 + 1];
+	IXSLOT *swap;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+	    count[((ix[i].pos >> shift) & 2047) + 1]++;
+	for (i = 1; i <= 2048; i++)
+	    count[i] += count[i - 1];
+	for (i = 0; i < n; i++)
+	    tmp[count[(ix[i].pos >> shift) & 2047]++] = ix[i];
+	swap = ix;
+	ix = tmp;
+	tmp = swap;
+    }
+    for (i = 0; i < n; i++) {
+	uint64_t pos = ix[i].pos;
+
+	while (get32(slots + 8 * pos) != 0)
+	    pos = (pos + 1) & mask;
+	put32(slots + 8 * pos, ix[i].fp);
+	put32(slots + 8 * pos + 4, ix[i].off);
+    }
+    free(ix);
+    free(tmp);
     return (0);
 }
 

@@ -368,11 +368,13 @@ static int cmd_domain_queries(long count)
 	case 5:				/* one ASCII letter changed */
 	    copy = strdup(d);
 	    pos = rng_below(strcspn(copy, "."));
+	    /* Never inside a UTF-8 sequence: the name must stay valid. */
 	    if (copy[pos] >= 'a' && copy[pos] <= 'z')
 		copy[pos] = (char) ('a' + (copy[pos] - 'a' + 1) % 26);
-	    else
+	    else if ((copy[pos] & 0x80) == 0)
 		copy[pos] = 'q';
-	    printf("%s.%s\n", rng_below(2) ? l1 : "mx", copy);
+	    printf("%s.%s%s\n", rng_below(2) ? l1 : "mx",
+		   (copy[pos] & 0x80) ? "q" : "", copy);
 	    free(copy);
 	    break;
 	case 6:				/* a letter added to the first label */

@@ -15,8 +15,9 @@
 /*	a Bloom filter over the probe keys of every exact and wildcard
 /*	record (3 bits each, about 10 bits per key): most probes of a
 /*	domain walk are for ancestors that the table does not hold, and
-/*	the filter answers those without a B-tree descent. An 8-byte
-/*	header: log2 of the bit count, and the number of bits per key.
+/*	the filter answers those without a probe of the table. An 8-byte
+/*	header: log2 of the bit count, and the number of bits set per key
+/*	(3).
 /*	Format 1 spreads a key's bits over the whole filter (bit i at
 /*	h + i * ((h >> 32) | 1)); format 2 sets the flag 0x100 in the
 /*	second word and keeps them in one 512-bit block, h modulo the

@@ -9,6 +9,8 @@
 #	pfi_reload DIR
 #	pfi_stop DIR
 #	pfi_conf DIR NAME=VALUE...
+#	pfi_sanitizers DIR
+#	pfi_sanitizer_reports DIR
 #	pfi_smtp PORT [options]
 #	pfi_smtp_code PORT [options]
 # DESCRIPTION
@@ -41,6 +43,12 @@
 #	stop when asked.
 #
 #	pfi_conf DIR NAME=VALUE... is postconf -c DIR/etc -e.
+#
+#	pfi_sanitizers DIR: under tools/run-tests --asan ($LMDBACL_PRELOAD
+#	set), the ASan-built plugin needs the sanitizer runtimes preloaded
+#	in every daemon: the master passes them on through
+#	import_environment; reports go to DIR/san/. Does nothing otherwise.
+#	pfi_sanitizer_reports DIR prints what the daemons reported.
 #
 #	pfi_smtp talks SMTP to 127.0.0.1:PORT and prints the last line of
 #	the reply to the step under test ("250 2.1.5 Ok"). Options:
@@ -101,6 +109,22 @@ pfi_conf() {
 	local dir=$1
 	shift
 	"$PFI_POSTCONF" -c "$dir/etc" -e "$@"
+}
+
+# pfi_sanitizers - preload the sanitizer runtimes in DIR's daemons
+pfi_sanitizers() {
+	local dir=$1 san
+	[ -n "${LMDBACL_PRELOAD:-}" ] || return 0
+	mkdir -p -m 0755 "$dir/san" && chown postfix "$dir/san" || return 1
+	san="LD_PRELOAD=${LMDBACL_PRELOAD// /:}"
+	san="$san ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0:log_path=$dir/san/asan"
+	san="$san UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$dir/san/ubsan"
+	pfi_conf "$dir" "import_environment = $("$PFI_POSTCONF" -dh import_environment) $san"
+}
+
+# pfi_sanitizer_reports - what the sanitizers in DIR's daemons reported
+pfi_sanitizer_reports() {
+	cat "$1"/san/* 2>/dev/null | head -n 40
 }
 
 # pfi_create - write a private instance under DIR, smtpd on PORT

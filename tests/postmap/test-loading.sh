@@ -57,14 +57,8 @@ trap 'exit 130' INT TERM HUP
 port=$(pfi_free_port) || exit 99
 pfi_create "$work" "$port" "$LMDBACL_PLUGIN" || exit 99
 # Under tools/run-tests --asan the plugin needs the sanitizer runtimes
-# in smtpd too (see tests/smtpd/test-smtpd.sh).
-if [ -n "${LMDBACL_PRELOAD:-}" ]; then
-	san="LD_PRELOAD=${LMDBACL_PRELOAD// /:}"
-	san="$san ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0"
-	pfi_conf "$work" \
-	    "import_environment = $(postconf -dh import_environment) $san" ||
-	    exit 99
-fi
+# in smtpd too.
+pfi_sanitizers "$work" || exit 99
 
 cf=$work/etc/dynamicmaps.cf
 dfile=$work/etc/dynamicmaps.cf.d/lmdbacl

@@ -49,18 +49,9 @@ trap 'pfi_stop "$work"; [ -n "${LMDBACL_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 port=$(pfi_free_port) || exit 99
 pfi_create "$work" "$port" "$LMDBACL_PLUGIN" || exit 99
-# Under tools/run-tests --asan the plugin needs the sanitizer runtimes
-# preloaded in every daemon; the master passes import_environment on.
-# Reports go to files that the last case looks for.
-if [ -n "${LMDBACL_PRELOAD:-}" ]; then
-	mkdir -m 0755 "$work/san" && chown postfix "$work/san" || exit 99
-	san="LD_PRELOAD=${LMDBACL_PRELOAD// /:}"
-	san="$san ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0:log_path=$work/san/asan"
-	san="$san UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$work/san/ubsan"
-	pfi_conf "$work" \
-	    "import_environment = $(postconf -dh import_environment) $san" ||
-	    exit 99
-fi
+# Under tools/run-tests --asan the daemons get the sanitizer runtimes;
+# the last case looks for their reports.
+pfi_sanitizers "$work" || exit 99
 T=$work/tables
 mkdir -m 0755 "$T"
 
@@ -341,7 +332,7 @@ expect_same_reply missing_table_answers_as_missing_hash_table "$hash_missing" \
 
 if [ -n "${LMDBACL_PRELOAD:-}" ]; then
 	expect_same no_sanitizer_reports_from_the_daemons "" \
-	    "$(cat "$work"/san/* 2>/dev/null | head -n 40)"
+	    "$(pfi_sanitizer_reports "$work")"
 fi
 
 harness_finish

@@ -463,6 +463,14 @@ static void filter_add(unsigned char *bits, uint64_t blocks, uint64_t h)
   * Index slots: where a hash starts its probe sequence, and the
   * fingerprint that a slot holds (0 marks an empty slot).
   */
+ /*
+  * The size of one records-area entry: header, tag and key, the rule's
+  * line and no key of its own (6 bytes), the value and its NUL. The
+  * plan and the build count it the same way.
+  */
+#define INDEX_ENTRY_SIZE(klen, vlen) \
+	(LMDBACL_INDEX_ENTRY_HDR + 1 + (klen) + 6 + (vlen) + 1)
+
 #define INDEX_SLOT(h, log2)	(((h) * LMDBACL_INDEX_MULT) >> (64 - (log2)))
 
 static uint32_t index_fp(uint64_t h)
@@ -580,8 +588,7 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 
 	    p->hashes[i - p->kind_end[0]] = h;
 	    filter_add(p->filter + 8, nbits / 512, h);
-	    p->index_recs += LMDBACL_INDEX_ENTRY_HDR + 1 + strlen(r->key)
-		+ 6 + strlen(r->value) + 1;
+	    p->index_recs += INDEX_ENTRY_SIZE(strlen(r->key), strlen(r->value));
 	}
 	if (r->is_net) {
 	    int     bits = r->family == LMDBACL_AF_INET ? 32 : 128;
@@ -699,7 +706,7 @@ static int build_index(BUILD *b, const PLAN *p)
 	put32(ep, r->line);
 	ep[4] = ep[5] = 0;			/* the entry key is the rule */
 	memcpy(ep + 6, r->value, vlen + 1);
-	off += LMDBACL_INDEX_ENTRY_HDR + 1 + klen + 6 + vlen + 1;
+	off += INDEX_ENTRY_SIZE(klen, vlen);
     }
     if ((size_t) (recs - blob) + off < p->index_size)
 	memset(recs + off, 0, p->index_size - (size_t) (recs - blob) - off);

@@ -61,6 +61,8 @@
 #include <sys_defs.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,8 @@
 #include "dict_lmdbacl.h"
 #include "lmdbacl.h"
 
+typedef struct BULK_JOB BULK_JOB;
+
 typedef struct DICT_LMDBACL {
     DICT    dict;			/* generic members */
     LMDBACL *table;			/* read-only opens */
@@ -97,6 +101,7 @@ typedef struct DICT_LMDBACL {
     int     bad_keys;
     int     changes;			/* updates and deletes that did something */
     int     bulk;			/* postmap lmdbacl:FILE */
+    BULK_JOB *job;			/* bulk: the build on its own thread */
     LMDBACL_RULES *seq_rules;		/* sequence state */
     const LMDBACL_RULE **seq;
     size_t  seq_len;
@@ -291,6 +296,167 @@ static void plugin_diag(void *ctx, int severity, const char *file,
 	msg_warn("%s:%s: %s", dict->type, dict->name, msg);
 }
 
+/* bulk build on a thread of its own */
+
+ /*
+  * "postmap lmdbacl:FILE" of a large FILE: postmap spends about as long
+  * reading FILE for itself (the entries it passes are ignored, see
+  * dict_lmdbacl_update()) as the engine spends reading and writing the
+  * table. The engine's part starts at open on a thread of its own and is
+  * joined at close. That thread runs engine code only: Postfix's msg(3)
+  * and vstring(3) are not thread-safe, so its diagnostics are kept, and
+  * passed to msg_warn() by the main thread, in line order, after the
+  * join; only then is the new file renamed into place, or dropped.
+  */
+#define BULK_THREAD_MIN	(1 << 20)	/* smaller sources: no thread */
+
+typedef struct BULK_NOTE {
+    int     severity;
+    unsigned line;
+    char   *msg;
+} BULK_NOTE;
+
+struct BULK_JOB {
+    pthread_t thread;
+    char   *path;			/* the source file */
+    LMDBACL_WRITER *writer;		/* the table's, used by the thread */
+    LMDBACL_SOURCE_OPTS opts;
+    LMDBACL_RULES *rules;		/* what the thread read */
+    int     read_rc;			/* lmdbacl_source_read() */
+    LMDBACL_ERR read_err;
+    int     build_rc;			/* lmdbacl_writer_build() */
+    LMDBACL_ERR build_err;
+    int     nomem;
+    BULK_NOTE *notes;			/* diagnostics, in line order */
+    size_t  nnotes;
+    size_t  notes_size;
+};
+
+/* bulk_note - keep one diagnostic of the thread (no Postfix code here) */
+
+static void bulk_note(void *ctx, int severity, const char *unused_file,
+		              unsigned line, const char *msg)
+{
+    BULK_JOB *job = ctx;
+    BULK_NOTE *np;
+
+    (void) unused_file;				/* always job->path */
+    if (job->nnotes == job->notes_size) {
+	size_t  nsize = job->notes_size ? 2 * job->notes_size : 64;
+
+	if ((np = realloc(job->notes, nsize * sizeof(*np))) == 0) {
+	    job->nomem = 1;
+	    return;
+	}
+	job->notes = np;
+	job->notes_size = nsize;
+    }
+    np = job->notes + job->nnotes;
+    if ((np->msg = strdup(msg)) == 0) {
+	job->nomem = 1;
+	return;
+    }
+    np->severity = severity;
+    np->line = line;
+    job->nnotes++;
+}
+
+/* bulk_run - read the source, write the new file; no rename */
+
+static void *bulk_run(void *ctx)
+{
+    BULK_JOB *job = ctx;
+
+    if ((job->rules = lmdbacl_rules_create()) == 0) {
+	job->nomem = 1;
+	return (0);
+    }
+    job->read_rc = lmdbacl_source_read(job->path, job->rules, &job->opts,
+				       &job->read_err);
+    if (job->read_rc == LMDBACL_OK && !job->nomem)
+	job->build_rc = lmdbacl_writer_build(job->writer, job->rules,
+					     &job->build_err);
+    return (0);
+}
+
+/* bulk_start - start the build of a large source, or leave it to close */
+
+static BULK_JOB *bulk_start(const char *path, LMDBACL_WRITER *writer,
+			            int dict_flags)
+{
+    struct stat st;
+    BULK_JOB *job;
+    sigset_t all;
+    sigset_t saved;
+    int     err;
+
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)
+	|| st.st_size < BULK_THREAD_MIN)
+	return (0);
+    job = (BULK_JOB *) mymalloc(sizeof(*job));
+    memset(job, 0, sizeof(*job));
+    job->path = mystrdup(path);
+    job->writer = writer;
+    job->opts.diag = bulk_note;
+    job->opts.diag_ctx = job;
+    job->opts.replace = (dict_flags & DICT_FLAG_DUP_REPLACE) != 0;
+
+    /*
+     * Signals stay with the main thread, whose handlers are Postfix's.
+     */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    err = pthread_create(&job->thread, 0, bulk_run, job);
+    pthread_sigmask(SIG_SETMASK, &saved, 0);
+    if (err != 0) {
+	/* Not fatal: close() reads the source itself, as for a small one. */
+	myfree(job->path);
+	myfree((void *) job);
+	return (0);
+    }
+    return (job);
+}
+
+/* bulk_finish - join the thread, report as check_source() would */
+
+static void bulk_finish(DICT *dict)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+    BULK_JOB *job = dl->job;
+    size_t  i;
+    int     err;
+
+    if ((err = pthread_join(job->thread, 0)) != 0)
+	msg_fatal("%s:%s: cannot join the build thread: %s",
+		  dict->type, dict->name, strerror(err));
+    dl->job = 0;
+    for (i = 0; i < job->nnotes; i++) {
+	plugin_diag(dict, job->notes[i].severity, job->path,
+		    job->notes[i].line, job->notes[i].msg);
+	free(job->notes[i].msg);
+    }
+    free(job->notes);
+    if (job->nomem && job->read_rc == LMDBACL_OK) {
+	lmdbacl_writer_abort(dl->writer);
+	msg_fatal("%s:%s: out of memory; the table was not changed",
+		  dict->type, dict->name);
+    }
+    if (job->read_rc != LMDBACL_OK) {
+	lmdbacl_writer_abort(dl->writer);
+	msg_fatal("%s:%s: %s; the table was not changed", dict->type,
+		  dict->name, job->read_err.msg);
+    }
+    if (job->build_rc != LMDBACL_OK) {
+	lmdbacl_writer_abort(dl->writer);
+	msg_fatal("%s:%s: %s; the table was not changed", dict->type,
+		  dict->name, job->build_err.msg);
+    }
+    lmdbacl_rules_free(dl->rules);
+    dl->rules = job->rules;
+    myfree(job->path);
+    myfree((void *) job);
+}
+
 /* check_source - "postmap lmdbacl:FILE" reads FILE as lmdbacl compile does */
 
 static void check_source(DICT *dict)
@@ -334,7 +500,9 @@ static void dict_lmdbacl_close(DICT *dict)
     LMDBACL_ERR err;
 
     if (dl->writer) {
-	if (dl->bulk)
+	if (dl->job)
+	    bulk_finish(dict);			/* built, not yet installed */
+	else if (dl->bulk)
 	    check_source(dict);
 	if (dl->bad_keys > 0) {
 	    lmdbacl_writer_abort(dl->writer);
@@ -443,6 +611,7 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
     dl->bulk = (writer != 0 && (open_flags & O_TRUNC) != 0
 		&& (dict_flags & DICT_FLAG_SRC_RHS_IS_FILE) == 0
 		&& access(name, R_OK) == 0);
+    dl->job = dl->bulk ? bulk_start(name, writer, dict_flags) : 0;
     dl->seq_rules = 0;
     dl->seq = 0;
     dl->seq_key = 0;

@@ -265,6 +265,13 @@ typedef struct LMDBACL_WRITER LMDBACL_WRITER;
   * snapshot and releases the lock (diag and ctx are reserved for build
   * warnings; none are reported today); abort releases it and leaves the
   * old table serving.
+  *
+  * lmdbacl_writer_build() is the part of commit before the rename: it
+  * writes and syncs path.new and returns LMDBACL_OK or an error (the
+  * writer stays valid either way). It calls no callback and uses no
+  * global state, so it may run on another thread than the caller of
+  * begin, as long as nothing else uses the writer or the rules
+  * meanwhile. A later commit installs what it built; abort removes it.
   */
 extern LMDBACL_WRITER *lmdbacl_writer_begin(const char *path, int load,
 					            LMDBACL_RULES **rules,
@@ -272,6 +279,8 @@ extern LMDBACL_WRITER *lmdbacl_writer_begin(const char *path, int load,
 extern int lmdbacl_writer_commit(LMDBACL_WRITER *, LMDBACL_RULES *,
 				         LMDBACL_DIAG_FN, void *ctx,
 				         LMDBACL_ERR *err);
+extern int lmdbacl_writer_build(LMDBACL_WRITER *, LMDBACL_RULES *,
+				        LMDBACL_ERR *err);
 extern void lmdbacl_writer_abort(LMDBACL_WRITER *);
 
  /*

@@ -10,6 +10,8 @@
 /*
 /*	LMDBACL_WRITER *lmdbacl_writer_begin(path, load, rules, err)
 /*
+/*	int	lmdbacl_writer_build(writer, rules, err)
+/*
 /*	int	lmdbacl_writer_commit(writer, rules, diag, ctx, err)
 /*
 /*	void	lmdbacl_writer_abort(writer)
@@ -45,6 +47,11 @@
 /*	is created to carry the lock; readers treat an empty file as an
 /*	unavailable table, as they treat a missing one. A stale PATH.new
 /*	left by a killed build is removed by the next commit.
+/*
+/*	lmdbacl_writer_build() is commit without the rename: it writes and
+/*	syncs PATH.new, so that a caller can build on one thread and decide
+/*	on another, once its diagnostics are out, whether to install it
+/*	(commit) or drop it (abort).
 /*
 /*	lmdbacl_open() opens a snapshot read-only and keeps one read
 /*	transaction for the life of the handle. The file size is checked
@@ -100,6 +107,7 @@ struct LMDBACL_WRITER {
     int     fd;				/* locked descriptor of path */
     struct stat st;			/* of the locked file */
     int     created;			/* we made the empty placeholder */
+    int     built;			/* tmp holds the finished snapshot */
 };
 
 typedef unsigned __int128 U128;
@@ -1145,6 +1153,12 @@ void    lmdbacl_writer_abort(LMDBACL_WRITER *w)
 	return;
 
     /*
+     * A snapshot that was built but is not to be installed goes.
+     */
+    if (w->built && w->tmp)
+	(void) unlink(w->tmp);
+
+    /*
      * A failed first build leaves nothing behind: remove the placeholder
      * we created, if the path still names it and it is still empty.
      */
@@ -1175,27 +1189,48 @@ static void fsync_dir(const char *path)
     free(copy);
 }
 
+/* lmdbacl_writer_build - write the new snapshot, short of installing it */
+
+int     lmdbacl_writer_build(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
+			             LMDBACL_ERR *err)
+{
+    PLAN    plan;
+    int     status;
+
+    /*
+     * Everything but the rename: the plugin runs this on a thread of its
+     * own while postmap reads the source, and installs (or drops) the
+     * result once the diagnostics are out. No callback, no global state.
+     */
+    if (w->built) {
+	(void) unlink(w->tmp);
+	w->built = 0;
+    }
+    if (plan_make(&plan, rules) < 0) {
+	plan_free(&plan);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				w->path));
+    }
+    status = build_file(w->tmp, &plan, err);
+    plan_free(&plan);
+    if (status == LMDBACL_OK)
+	w->built = 1;
+    return (status);
+}
+
 /* lmdbacl_writer_commit - write the new snapshot and rename it in */
 
 int     lmdbacl_writer_commit(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
 			              LMDBACL_DIAG_FN diag, void *ctx,
 			              LMDBACL_ERR *err)
 {
-    PLAN    plan;
     int     status;
     mode_t  mode;
 
     (void) diag;
     (void) ctx;
-    if (plan_make(&plan, rules) < 0) {
-	plan_free(&plan);
-	lmdbacl_writer_abort(w);
-	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
-				w->path));
-    }
-    status = build_file(w->tmp, &plan, err);
-    plan_free(&plan);
-    if (status != LMDBACL_OK) {
+    if (!w->built && (status = lmdbacl_writer_build(w, rules, err))
+	!= LMDBACL_OK) {
 	lmdbacl_writer_abort(w);
 	return (status);
     }
@@ -1210,12 +1245,12 @@ int     lmdbacl_writer_commit(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
 	|| rename(w->tmp, w->path) < 0) {
 	int     saved = errno;
 
-	(void) unlink(w->tmp);
 	lmdbacl_writer_abort(w);
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: cannot install"
 				" the new table: %s", w->path,
 				strerror(saved)));
     }
+    w->built = 0;
     fsync_dir(w->path);
     w->created = 0;
     lmdbacl_writer_abort(w);

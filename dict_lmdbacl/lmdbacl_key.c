@@ -50,6 +50,7 @@
  /*
   * System library.
   */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,16 +76,36 @@ void    lmdbacl_fold(char *text)
 
 /* lmdbacl_fold_utf8 - full case folding of non-ASCII text */
 
+static UCaseMap *fold_csm;
+
+/* fold_init - the case map, made once */
+
+static void fold_init(void)
+{
+    UErrorCode error = U_ZERO_ERROR;
+
+    fold_csm = ucasemap_open("en_US", U_FOLD_CASE_DEFAULT, &error);
+    if (U_FAILURE(error) && fold_csm != 0) {
+	ucasemap_close(fold_csm);
+	fold_csm = 0;
+    }
+}
+
 int     lmdbacl_fold_utf8(const char *src, char *dst, size_t dst_len)
 {
-    static UCaseMap *csm;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    const UCaseMap *csm;
     UErrorCode error = U_ZERO_ERROR;
     int32_t len;
 
-    if (csm == 0 && (csm = ucasemap_open("en_US", U_FOLD_CASE_DEFAULT,
-					 &error)) == 0)
+    /*
+     * The two halves of a large source are parsed on two threads: the
+     * map is made once, and only read after that (ICU allows concurrent
+     * use of a const UCaseMap).
+     */
+    (void) pthread_once(&once, fold_init);
+    if ((csm = fold_csm) == 0)
 	return (-1);
-    error = U_ZERO_ERROR;
     len = ucasemap_utf8FoldCase(csm, dst, (int32_t) dst_len, src, -1, &error);
     if (U_FAILURE(error) || len < 0 || (size_t) len >= dst_len)
 	return (-1);

@@ -29,6 +29,8 @@
 /*	char	*lmdbacl_rules_save(rules, text, len)
 /*
 /*	int	lmdbacl_rules_adopt(rules, mem)
+/*
+/*	int	lmdbacl_rules_merge(rules, part, line_offset)
 /* DESCRIPTION
 /*	A rule set maps (kind, key) to a value and the source line it came
 /*	from. "*.x" and ".x" parse to the same key, so they are duplicates
@@ -52,6 +54,13 @@
 /*	or the one added last (LMDBACL_ADD_REPLACE, quietly). The hash that
 /*	serves lmdbacl_rules_add(), _delete() and _find() is built only if
 /*	one of them is called afterwards.
+/*
+/*	lmdbacl_rules_merge() moves every rule of part, and the memory
+/*	that part owns, to the end of rules, as if they had been appended
+/*	there in the same order, with line_offset added to their source
+/*	lines; part is left empty. Two threads can so append the two
+/*	halves of one source to two rule sets, the second one counting
+/*	lines from the start of its half.
 /*
 /*	lmdbacl_rules_order() is lmdbacl_rules_sorted() without the copy:
 /*	the array belongs to the rule set and is valid until it changes.
@@ -190,6 +199,59 @@ int     lmdbacl_rules_adopt(LMDBACL_RULES *rules, void *mem)
 	a->size = nsize;
     }
     a->blocks[a->nblocks++] = mem;
+    return (0);
+}
+
+/* lmdbacl_rules_merge - move the rules of part after those of rules */
+
+int     lmdbacl_rules_merge(LMDBACL_RULES *rules, LMDBACL_RULES *part,
+			            unsigned line_offset)
+{
+    ARENA  *a = &rules->arena;
+    ARENA  *pa = &part->arena;
+    size_t  need;
+    size_t  nsize;
+    RULE_SLOT *ns;
+    char  **nb;
+    size_t  i;
+
+    /*
+     * Room first, so that a failure changes neither set.
+     */
+    if ((need = rules->used + part->used) > rules->size) {
+	for (nsize = rules->size ? rules->size : 256; nsize < need; nsize *= 2)
+	     /* void */ ;
+	if ((ns = realloc(rules->slots, nsize * sizeof(*ns))) == 0)
+	    return (-1);
+	rules->slots = ns;
+	rules->size = nsize;
+    }
+    if ((need = a->nblocks + pa->nblocks) > a->size) {
+	for (nsize = a->size ? a->size : 16; nsize < need; nsize *= 2)
+	     /* void */ ;
+	if ((nb = realloc(a->blocks, nsize * sizeof(*nb))) == 0)
+	    return (-1);
+	a->blocks = nb;
+	a->size = nsize;
+    }
+    for (i = 0; i < part->used; i++) {
+	rules->slots[rules->used + i] = part->slots[i];
+	rules->slots[rules->used + i].rule.line += line_offset;
+    }
+    if (pa->nblocks > 0)
+	memcpy(a->blocks + a->nblocks, pa->blocks,
+	       pa->nblocks * sizeof(*pa->blocks));
+    rules_changed(rules);
+    rules->used += part->used;
+    rules->live += part->live;
+    a->nblocks += pa->nblocks;
+    rules_changed(part);
+    part->used = part->live = part->hashed = 0;
+    pa->nblocks = 0;
+    pa->next = 0;
+    pa->left = 0;
+    if (part->hash)
+	memset(part->hash, 0, part->hash_size * sizeof(*part->hash));
     return (0);
 }
 

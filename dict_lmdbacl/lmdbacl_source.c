@@ -50,6 +50,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,7 +88,19 @@ typedef struct SOURCE_STATE {
     int     nomem;
     unsigned long errors;
     unsigned long warnings;
+    char   *text;			/* the lines to read */
+    char   *end;
+    unsigned lineno;			/* lines read */
+    int     progress;			/* call opts->progress */
+    int     fail;			/* out of memory */
 } SOURCE_STATE;
+
+ /*
+  * A bulk read of a large source reads its second half on a thread of its
+  * own, into a rule set of its own, and merges it after the first; below
+  * this size one thread is quicker.
+  */
+#define SOURCE_SPLIT_MIN	(1 << 20)
 
 /* source_emit - pass one diagnostic on */
 
@@ -445,17 +458,14 @@ static char *source_slurp(const char *path, size_t *lenp, LMDBACL_ERR *err)
     return (buf);
 }
 
-/* lmdbacl_source_read - read a whole source file into rules */
+/* source_lines - the entries of st->text .. st->end, in order */
 
-int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
-			            const LMDBACL_SOURCE_OPTS *opts,
-			            LMDBACL_ERR *err)
+static void source_lines(SOURCE_STATE *st)
 {
-    SOURCE_STATE st;
-    char   *text;
-    size_t  text_len;
+    LMDBACL_RULES *rules = st->rules;
+    const LMDBACL_SOURCE_OPTS *opts = st->opts;
     char   *cp;
-    char   *end;
+    char   *end = st->end;
     char   *eol;
     char   *scan;
     char   *pend = 0;			/* the entry being assembled */
@@ -464,27 +474,8 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
     char   *join = 0;			/* pend spans physical lines */
     size_t  join_size = 0;
     int     joined = 0;
-    unsigned lineno = 0;
+    unsigned lineno = st->lineno;
     int     fail = 0;
-
-    memset(&st, 0, sizeof(st));
-    st.path = path;
-    st.opts = opts;
-    st.rules = rules;
-
-    /*
-     * A fresh rule set takes the whole file at once and finds duplicates
-     * with one sort; one that already holds rules takes them one at a
-     * time, each checked against what is there.
-     */
-    st.bulk = (lmdbacl_rules_count(rules) == 0);
-    if ((text = source_slurp(path, &text_len, err)) == 0)
-	return (err ? err->code : LMDBACL_ESYSTEM);
-    if (lmdbacl_rules_adopt(rules, text) < 0) {
-	free(text);
-	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
-				path));
-    }
 
     /*
      * The rules of readllines(3): comment and blank lines are skipped
@@ -499,7 +490,7 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 		fail = 1; \
 	    else { \
 		pend[pend_len] = 0; \
-		if (source_entry(&st, pend, pend_len, pend_line) < 0) \
+		if (source_entry(st, pend, pend_len, pend_line) < 0) \
 		    fail = 1; \
 	    } \
 	    pend_len = 0; \
@@ -507,12 +498,11 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 	} \
     } while (0)
 
-    end = text + text_len;
-    for (cp = text; !fail && cp < end; cp = eol + 1) {
+    for (cp = st->text; !fail && cp < end; cp = eol + 1) {
 	if ((eol = memchr(cp, '\n', end - cp)) == 0)
 	    eol = end;
 	lineno++;
-	if (opts->progress && (lineno & 0xffff) == 0)
+	if (st->progress && (lineno & 0xffff) == 0)
 	    opts->progress(opts->progress_ctx, lineno);
 	for (scan = cp; scan < eol && IS_SPACE(*scan); scan++)
 	     /* void */ ;
@@ -547,6 +537,153 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
     if (!fail)
 	FLUSH_ENTRY();
     free(join);
+    st->lineno = lineno;
+    st->fail = fail;
+}
+
+/* source_lines_run - source_lines() on a thread of its own */
+
+static void *source_lines_run(void *ctx)
+{
+    source_lines((SOURCE_STATE *) ctx);
+    return (0);
+}
+
+/* source_half - where the second half of a large source starts, or null */
+
+static char *source_half(char *text, char *end)
+{
+    char   *cp;
+    char   *eol;
+
+    /*
+     * At a line that starts an entry: one that starts with neither white
+     * space (a continuation, or a blank line) nor "#" (a comment, which
+     * may sit inside a continued entry). Everything before it belongs to
+     * entries that end before it.
+     */
+    if ((cp = memchr(text + (end - text) / 2, '\n', end - text - (end - text) / 2)) == 0)
+	return (0);
+    for (cp++; cp < end; cp = eol + 1) {
+	if (!IS_SPACE(*cp) && *cp != '#')
+	    return (cp);
+	if ((eol = memchr(cp, '\n', end - cp)) == 0)
+	    break;
+    }
+    return (0);
+}
+
+/* source_notes_join - the notes of part after those of st */
+
+static void source_notes_join(SOURCE_STATE *st, SOURCE_STATE *part,
+			              unsigned line_offset)
+{
+    NOTES  *notes = &st->notes;
+    size_t  i;
+
+    if (notes->n + part->notes.n > notes->size) {
+	size_t  nsize = notes->n + part->notes.n;
+	SOURCE_NOTE *np = realloc(notes->v, nsize * sizeof(*np));
+
+	if (np == 0) {
+	    st->nomem = 1;
+	    for (i = 0; i < part->notes.n; i++)
+		free(part->notes.v[i].msg);
+	    free(part->notes.v);
+	    return;
+	}
+	notes->v = np;
+	notes->size = nsize;
+    }
+    for (i = 0; i < part->notes.n; i++) {
+	notes->v[notes->n] = part->notes.v[i];
+	notes->v[notes->n++].line += line_offset;
+    }
+    free(part->notes.v);
+}
+
+/* source_read_halves - read a large source on two threads */
+
+static void source_read_halves(SOURCE_STATE *st)
+{
+    SOURCE_STATE part;
+    pthread_t thread;
+    char   *half;
+
+    /*
+     * The second half counts its lines from its own start, and keeps its
+     * rules and notes apart; both are renumbered as they are merged after
+     * those of the first half, so that the result is that of one read in
+     * line order. The progress report follows the first half only.
+     */
+    if ((half = source_half(st->text, st->end)) == 0) {
+	source_lines(st);
+	return;
+    }
+    part = *st;
+    memset(&part.notes, 0, sizeof(part.notes));
+    part.text = half;
+    part.lineno = 0;
+    part.progress = 0;
+    if ((part.rules = lmdbacl_rules_create()) == 0) {
+	source_lines(st);
+	return;
+    }
+    if (pthread_create(&thread, 0, source_lines_run, &part) != 0) {
+	lmdbacl_rules_free(part.rules);
+	source_lines(st);
+	return;
+    }
+    st->end = half;
+    source_lines(st);
+    (void) pthread_join(thread, 0);
+    if (part.fail || part.nomem)
+	st->nomem = 1;
+    if (!st->fail
+	&& lmdbacl_rules_merge(st->rules, part.rules, st->lineno) < 0)
+	st->fail = 1;
+    source_notes_join(st, &part, st->lineno);
+    st->lineno += part.lineno;
+    lmdbacl_rules_free(part.rules);
+}
+
+/* lmdbacl_source_read - read a whole source file into rules */
+
+int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
+			            const LMDBACL_SOURCE_OPTS *opts,
+			            LMDBACL_ERR *err)
+{
+    SOURCE_STATE st;
+    char   *text;
+    size_t  text_len;
+    int     fail = 0;
+
+    memset(&st, 0, sizeof(st));
+    st.path = path;
+    st.opts = opts;
+    st.rules = rules;
+
+    /*
+     * A fresh rule set takes the whole file at once and finds duplicates
+     * with one sort; one that already holds rules takes them one at a
+     * time, each checked against what is there.
+     */
+    st.bulk = (lmdbacl_rules_count(rules) == 0);
+    if ((text = source_slurp(path, &text_len, err)) == 0)
+	return (err ? err->code : LMDBACL_ESYSTEM);
+    if (lmdbacl_rules_adopt(rules, text) < 0) {
+	free(text);
+	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
+				path));
+    }
+    st.text = text;
+    st.end = text + text_len;
+    st.progress = (opts->progress != 0);
+    if (st.bulk && text_len >= SOURCE_SPLIT_MIN)
+	source_read_halves(&st);
+    else
+	source_lines(&st);
+    fail = st.fail;
     if (!fail && st.bulk
 	&& lmdbacl_rules_settle(rules, opts->replace ? LMDBACL_ADD_REPLACE :
 				LMDBACL_ADD_KEEP, source_dup, &st) < 0)
@@ -556,7 +693,7 @@ int     lmdbacl_source_read(const char *path, LMDBACL_RULES *rules,
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
 				path));
     if (opts->progress)
-	opts->progress(opts->progress_ctx, lineno);
+	opts->progress(opts->progress_ctx, st.lineno);
     if (lmdbacl_rules_same_nets(rules, source_same_net, &st) < 0)
 	return (lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory",
 				path));

@@ -612,6 +612,14 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
 		&& (dict_flags & DICT_FLAG_SRC_RHS_IS_FILE) == 0
 		&& access(name, R_OK) == 0);
     dl->job = dl->bulk ? bulk_start(name, writer, dict_flags) : 0;
+
+    /*
+     * The entries that postmap passes in bulk mode are ignored: spare
+     * them the dict_utf8(3) wrapper's check and case fold, one per line.
+     * The engine's reader checks UTF-8 itself.
+     */
+    if (dl->bulk)
+	dl->dict.flags |= DICT_FLAG_UTF8_ACTIVE;
     dl->seq_rules = 0;
     dl->seq = 0;
     dl->seq_key = 0;

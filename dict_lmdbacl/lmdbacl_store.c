@@ -91,6 +91,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,7 +505,43 @@ typedef struct PLAN {
     unsigned index_log2;
     size_t  index_recs;			/* size of the records area */
     size_t  index_size;			/* of the whole 'H' value */
+    size_t  half;			/* E and W rules: the second half */
+    size_t  half_off;			/* its offset in the records area */
 } PLAN;
+
+ /*
+  * A large build does the work that is one loop over the exact and
+  * wildcard rules (their hashes, the filter, the index entries) on two
+  * threads, each on its own half of the rules or of the filter; every
+  * byte still has one writer, and the file is the same.
+  */
+#define PLAN_SPLIT_MIN	65536		/* E and W rules; fewer: one thread */
+
+typedef struct PLAN_PART {
+    PLAN   *p;
+    size_t  from;			/* rules, as offsets from kind_end[0] */
+    size_t  to;
+    uint64_t blk_from;			/* filter blocks */
+    uint64_t blk_to;
+    size_t  recs;			/* result: records-area bytes */
+    struct BUILD *b;			/* build_index(): where to write */
+    unsigned char *recs_area;
+    struct IXSLOT *ix;
+} PLAN_PART;
+
+/* plan_two - run fn on part[1] on a thread and on part[0] here */
+
+static void plan_two(void *(*fn) (void *), PLAN_PART *part)
+{
+    pthread_t thread;
+    int     threaded = (pthread_create(&thread, 0, fn, part + 1) == 0);
+
+    (void) fn(part);
+    if (threaded)
+	(void) pthread_join(thread, 0);
+    else
+	(void) fn(part + 1);
+}
 
 static void plan_free(PLAN *p)
 {
@@ -514,6 +551,47 @@ static void plan_free(PLAN *p)
     free(p->nets[1]);
     free(p->segs[0]);
     free(p->segs[1]);
+}
+
+/* plan_hash_run - probe hashes and index bytes of part of the E and W rules */
+
+static void *plan_hash_run(void *ctx)
+{
+    PLAN_PART *pp = ctx;
+    const PLAN *p = pp->p;
+    const LMDBACL_RULE *const *order = p->order + p->kind_end[0];
+    size_t  i;
+    size_t  recs = 0;
+
+    for (i = pp->from; i < pp->to; i++) {
+	const LMDBACL_RULE *r = order[i];
+
+	p->hashes[i] = probe_hash(r->kind == LMDBACL_KIND_EXACT ?
+				  LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD, r->key);
+	recs += INDEX_ENTRY_SIZE(strlen(r->key), strlen(r->value));
+    }
+    pp->recs = recs;
+    return (0);
+}
+
+/* plan_filter_run - the bits of every key whose block is in the part */
+
+static void *plan_filter_run(void *ctx)
+{
+    PLAN_PART *pp = ctx;
+    const PLAN *p = pp->p;
+    uint64_t blocks = (uint64_t) (p->filter_size - 8) * 8 / 512;
+    size_t  n = p->kind_end[2] - p->kind_end[0];
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+	uint64_t h = p->hashes[i];
+	uint64_t blk = h & (blocks - 1);
+
+	if (blk >= pp->blk_from && blk < pp->blk_to)
+	    filter_add(p->filter + 8, blocks, h);
+    }
+    return (0);
 }
 
 /* plan_make - sort rules, flatten networks, estimate the size */
@@ -580,24 +658,49 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
     p->bytes += p->filter_size + 4096;
 
     /*
-     * One pass: size estimate, filter bits, networks.
+     * Exact and wildcard rules: hashes and index size, then the filter
+     * bits, each on two threads when there are many.
+     */
+    {
+	PLAN_PART part[2];
+	size_t  ew = p->kind_end[2] - p->kind_end[0];
+	uint64_t blocks = nbits / 512;
+
+	memset(part, 0, sizeof(part));
+	part[0].p = part[1].p = p;
+	part[0].blk_from = 0;
+	part[1].blk_from = part[0].blk_to = blocks / 2;
+	part[1].blk_to = blocks;
+	part[0].from = 0;
+	part[1].from = part[0].to = ew / 2;
+	part[1].to = ew;
+	if (ew >= PLAN_SPLIT_MIN) {
+	    plan_two(plan_hash_run, part);
+	    plan_two(plan_filter_run, part);
+	} else {
+	    part[0].to = part[1].from = ew;
+	    part[0].blk_to = blocks;
+	    (void) plan_hash_run(part);
+	    (void) plan_filter_run(part);
+	}
+	p->half = part[1].from;
+	p->half_off = part[0].recs;
+	p->index_recs = part[0].recs + part[1].recs;
+    }
+
+    /*
+     * One pass: size estimate, networks.
      */
     for (i = 0; i < p->n; i++) {
 	const LMDBACL_RULE *r = p->order[i];
-	size_t  rsize = strlen(r->key) + strlen(r->value) + 24;
+	size_t  rsize;
 
+	if (r->kind != LMDBACL_KIND_NET && !r->is_net)
+	    continue;
+	rsize = strlen(r->key) + strlen(r->value) + 24;
 	/* Exact and wildcard rules are counted in the index size below. */
 	if (r->kind == LMDBACL_KIND_NET)
 	    p->bytes += rsize;
-	if (r->kind == LMDBACL_KIND_EXACT || r->kind == LMDBACL_KIND_WILD) {
-	    uint64_t h = probe_hash(r->kind == LMDBACL_KIND_EXACT ?
-				    LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD,
-				    r->key);
-
-	    p->hashes[i - p->kind_end[0]] = h;
-	    filter_add(p->filter + 8, nbits / 512, h);
-	    p->index_recs += INDEX_ENTRY_SIZE(strlen(r->key), strlen(r->value));
-	}
 	if (r->is_net) {
 	    int     bits = r->family == LMDBACL_AF_INET ? 32 : 128;
 	    NET    *np;
@@ -642,6 +745,44 @@ typedef struct IXSLOT {
     uint32_t off;			/* entry offset in the records area */
 } IXSLOT;
 
+/* index_entries_run - the records-area entries of part of the rules */
+
+static void *index_entries_run(void *ctx)
+{
+    PLAN_PART *pp = ctx;
+    const PLAN *p = pp->p;
+    const LMDBACL_RULE *const *order = p->order + p->kind_end[0];
+    size_t  exact = p->kind_end[1] - p->kind_end[0];
+    size_t  off = pp->recs;		/* in: where the part starts */
+    IXSLOT *ix = pp->ix;
+    size_t  i;
+
+    for (i = pp->from; i < pp->to; i++) {
+	const LMDBACL_RULE *r = order[i];
+	uint64_t h = p->hashes[i];
+	size_t  klen = strlen(r->key);
+	size_t  vlen = strlen(r->value);
+	unsigned char *ep = pp->recs_area + off;
+
+	ix[i].pos = (uint32_t) INDEX_SLOT(h, p->index_log2);
+	ix[i].fp = index_fp(h);
+	ix[i].off = (uint32_t) off;
+	ep[0] = (klen + 1) >> 8;
+	ep[1] = (klen + 1) & 0xff;
+	put32(ep + 2, (uint32_t) (6 + vlen + 1));
+	ep += LMDBACL_INDEX_ENTRY_HDR;
+	*ep++ = i < exact ? LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD;
+	memcpy(ep, r->key, klen);
+	ep += klen;
+	put32(ep, r->line);
+	ep[4] = ep[5] = 0;			/* the entry key is the rule */
+	memcpy(ep + 6, r->value, vlen + 1);
+	off += INDEX_ENTRY_SIZE(klen, vlen);
+    }
+    pp->recs = off;				/* out: where it ends */
+    return (0);
+}
+
 static int build_index(BUILD *b, const PLAN *p)
 {
     MDB_val k;
@@ -656,6 +797,7 @@ static int build_index(BUILD *b, const PLAN *p)
     size_t  off = 0;
     size_t  i;
     int     shift;
+    PLAN_PART part[2];
 
     /*
      * Slots are filled in the order of their home slot, not in key
@@ -693,29 +835,23 @@ static int build_index(BUILD *b, const PLAN *p)
 
     /*
      * Exact rules, then wildcards: key order, as the B-tree had them.
+     * The second half of the entries starts where the plan counted it.
      */
-    for (i = p->kind_end[0]; i < p->kind_end[2]; i++) {
-	const LMDBACL_RULE *r = p->order[i];
-	uint64_t h = p->hashes[i - p->kind_end[0]];
-	size_t  klen = strlen(r->key);
-	size_t  vlen = strlen(r->value);
-	unsigned char *ep = recs + off;
-
-	ix[i - p->kind_end[0]].pos = (uint32_t) INDEX_SLOT(h, p->index_log2);
-	ix[i - p->kind_end[0]].fp = index_fp(h);
-	ix[i - p->kind_end[0]].off = (uint32_t) off;
-	ep[0] = (klen + 1) >> 8;
-	ep[1] = (klen + 1) & 0xff;
-	put32(ep + 2, (uint32_t) (6 + vlen + 1));
-	ep += LMDBACL_INDEX_ENTRY_HDR;
-	*ep++ = i < p->kind_end[1] ? LMDBACL_TAG_EXACT : LMDBACL_TAG_WILD;
-	memcpy(ep, r->key, klen);
-	ep += klen;
-	put32(ep, r->line);
-	ep[4] = ep[5] = 0;			/* the entry key is the rule */
-	memcpy(ep + 6, r->value, vlen + 1);
-	off += INDEX_ENTRY_SIZE(klen, vlen);
+    memset(part, 0, sizeof(part));
+    part[0].p = part[1].p = (PLAN *) p;
+    part[0].from = 0;
+    part[1].from = part[0].to = p->half;
+    part[1].to = n;
+    part[1].recs = p->half_off;
+    part[0].recs_area = part[1].recs_area = recs;
+    part[0].ix = part[1].ix = ix;
+    if (n >= PLAN_SPLIT_MIN)
+	plan_two(index_entries_run, part);
+    else {
+	(void) index_entries_run(part);
+	(void) index_entries_run(part + 1);
     }
+    off = part[1].recs;
     if ((size_t) (recs - blob) + off < p->index_size)
 	memset(recs + off, 0, p->index_size - (size_t) (recs - blob) - off);
 

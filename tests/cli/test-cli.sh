@@ -177,4 +177,50 @@ check unknown_command_exit_2 2 $?
 lmdbacl query >/dev/null 2>&1
 check query_without_args_exit_2 2 $?
 
+# A large source (1 MB and more) is read in two halves on two threads;
+# rules, line numbers and diagnostics are those of one read in line
+# order. Both halves have the same length, so that the middle of the
+# file falls inside an entry continued across 3000 comment lines.
+big_source() {
+	perl -e '
+	my $bad = shift;
+	sub line { print $_[0], "\n"; }
+	for my $i (1 .. 25000) {
+		if ($bad && $i == 5) { line("bad*first.example OK"); next; }
+		line(sprintf("h%06d.example.net OK first %06d", $i, $i));
+	}
+	line("mid.example OK start");
+	for my $i (1 .. 3000) {
+		line(sprintf("# filler %06d", $i));
+		line("") if $i % 100 == 0;
+	}
+	line("  end");
+	for my $i (1 .. 25000) {
+		if ($bad && $i == 20000) { line("novalue.example"); next; }
+		if ($bad && $i == 24000) { line("h000010.example.net REJECT again"); next; }
+		line(sprintf("x%06d.example.net OK later %06d", $i, $i));
+	}' "$1"
+}
+big_source 0 > big
+lmdbacl compile big; check big_compile_succeeds 0 $?
+check big_continued_entry_across_the_middle "OK start  end" \
+	"$(lmdbacl query big mid.example)"
+out=$(lmdbacl query --explain big x020000.example.net)
+case $out in *'(line 48032)'*) r=yes ;; *) r="no: $out" ;; esac
+check big_second_half_rule_keeps_its_line yes "$r"
+check big_first_and_last_rules "OK first 000001 OK later 025000" \
+	"$(lmdbacl query big h000001.example.net) $(lmdbacl query big x025000.example.net)"
+check big_rule_count "exact	50001" "$(lmdbacl stats big | grep '^exact')"
+cp big.lmdbacl big.before
+big_source 1 > big
+err=$(lmdbacl compile big 2>&1); rc=$?
+check big_errors_in_both_halves_exit_3 3 "$rc"
+check big_diagnostics_in_line_order \
+	"lmdbacl: big:5: \"bad*first.example\": '*' is allowed only as the whole first label, as in *.example.com
+lmdbacl: big:48032: expected format: key whitespace value
+lmdbacl: big:52032: warning: duplicate entry for \"h000010.example.net\" (first at line 10); keeping the value of line 10
+lmdbacl: big: 2 errors; big.lmdbacl left unchanged" "$err"
+check big_failure_keeps_old_table same "$(cmp -s big.lmdbacl big.before && echo same)"
+check big_failure_leaves_no_temp "" "$(ls big.lmdbacl.* 2>/dev/null)"
+
 finish

@@ -380,4 +380,42 @@ for mode in yes no; do
 done
 postconf -c "$work/etc" -e "smtputf8_enable = no"
 
+########################################################################
+# A large source (1 MB and more): the plugin reads and writes it on a
+# thread while postmap reads it, and installs it at close. The file is
+# the one lmdbacl compile writes; bad lines anywhere are reported in
+# line order, fail the build, and leave the previous table serving with
+# no file left behind; postmap -r still makes the later duplicate win.
+perl -e 'for my $i (1 .. 40000) { printf "h%06d.example.net OK big %06d\n", $i, $i; }' >"$T/big"
+build "lmdbacl:$T/big"
+expect_same big_source_first_and_last_rules "rc=0 OK big 000001 rc=0 OK big 040000" \
+    "$(ask "lmdbacl:$T/big" h000001.example.net) $(ask "lmdbacl:$T/big" h040000.example.net)"
+if [ -x "$LMDBACL" ]; then
+	"$LMDBACL" compile "$T/big" "$work/bigc" >/dev/null 2>&1
+	expect_same big_source_postmap_and_command_identical_files same \
+	    "$(cmp -s "$T/big.lmdbacl" "$work/bigc.lmdbacl" && echo same)"
+fi
+before_sum=$(sha256sum <"$T/big.lmdbacl")
+before_ls=$(ls -a "$T")
+cp "$T/big" "$work/big.good"
+perl -pi -e 'print "bad*one.example OK\n" if $. == 3;
+    print "novalue.example\n" if $. == 39000;
+    print "h000007.example.net REJECT dup\n" if $. == 39500' "$T/big"
+err=$(pmc "lmdbacl:$T/big" 2>&1)
+expect_same big_source_bad_lines_fail_the_build 1 "$?"
+expect_same big_source_bad_lines_reported_in_line_order \
+    "postmap: warning: $T/big, line 39001: expected format: key whitespace value
+postmap: warning: $T/big, line 3: \"bad*one.example\": '*' is allowed only as the whole first label, as in *.example.com
+postmap: warning: $T/big, line 39001: expected format: key whitespace value
+postmap: warning: $T/big, line 39502: duplicate entry for \"h000007.example.net\" (first at line 8); keeping the value of line 8
+postmap: fatal: lmdbacl:$T/big: $T/big: 2 errors; the table was not changed" "$err"
+expect_same big_source_failed_build_leaves_table_file_unchanged "$before_sum" \
+    "$(sha256sum <"$T/big.lmdbacl")"
+cp "$work/big.good" "$T/big"
+expect_same big_source_failed_build_leaves_no_file_behind "$before_ls" "$(ls -a "$T")"
+printf 'h000007.example.net REJECT later\n' >>"$T/big"
+build "lmdbacl:$T/big" -r
+expect_same big_source_postmap_r_later_duplicate_wins "rc=0 REJECT later" \
+    "$(ask "lmdbacl:$T/big" h000007.example.net)"
+
 harness_finish

@@ -502,6 +502,55 @@ START_TEST(same_nets_compares_canonical_networks)
 }
 END_TEST
 
+ /*
+  * dup_line - settle callback: the line of the last duplicate seen.
+  */
+static void dup_line(void *ctx, const LMDBACL_RULE *later, const char *raw,
+		             const LMDBACL_RULE *kept)
+{
+    (void) raw;
+    (void) kept;
+    *(unsigned *) ctx = later->line;
+}
+
+START_TEST(merge_appends_part_after_rules_with_lines_renumbered)
+{
+    LMDBACL_RULES *rules = lmdbacl_rules_create();
+    LMDBACL_RULES *part = lmdbacl_rules_create();
+    const LMDBACL_RULE *r;
+    unsigned line = 0;
+
+    /*
+     * A bulk read of two halves: the part counts lines from its start,
+     * and a key in both is a duplicate whose later copy is the part's.
+     */
+    ck_assert_int_eq(lmdbacl_rules_append(rules, key_of("a.example"), "A1",
+					  3, 0), 0);
+    ck_assert_int_eq(lmdbacl_rules_append(rules, key_of("b.example"), "B1",
+					  7, 0), 0);
+    ck_assert_int_eq(lmdbacl_rules_append(part, key_of("*.c.example"),
+					  "C2", 2, 0), 0);
+    ck_assert_int_eq(lmdbacl_rules_append(part, key_of("a.example"), "A2",
+					  5, 0), 0);
+    ck_assert_int_eq(lmdbacl_rules_merge(rules, part, 10), 0);
+    ck_assert_uint_eq(lmdbacl_rules_count(rules), 4);
+    ck_assert_uint_eq(lmdbacl_rules_count(part), 0);
+    ck_assert_int_eq(lmdbacl_rules_settle(rules, LMDBACL_ADD_KEEP, dup_line,
+					  &line), 0);
+    ck_assert_uint_eq(line, 15);
+    ck_assert_uint_eq(lmdbacl_rules_count(rules), 3);
+    r = lmdbacl_rules_find(rules, LMDBACL_KIND_EXACT, "a.example");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->value, "A1");
+    ck_assert_uint_eq(r->line, 3);
+    r = lmdbacl_rules_find(rules, LMDBACL_KIND_WILD, "c.example");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->line, 12);
+    lmdbacl_rules_free(part);
+    lmdbacl_rules_free(rules);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
     Suite  *s = suite_create("lmdbacl_rules");
@@ -529,6 +578,7 @@ static Suite *rules_suite(void)
     UNIT_ADD(s, same_nets_reports_each_later_spelling_against_lowest_line);
     UNIT_ADD(s, same_nets_ignores_other_lengths_families_and_non_networks);
     UNIT_ADD(s, same_nets_compares_canonical_networks);
+    UNIT_ADD(s, merge_appends_part_after_rules_with_lines_renumbered);
     return (s);
 }
 

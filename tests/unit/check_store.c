@@ -531,6 +531,113 @@ START_TEST(abort_changes_nothing)
 }
 END_TEST
 
+START_TEST(built_snapshot_waits_for_commit)
+{
+    char   *dir = unit_tmpdir();
+    char   *path = unit_build(dir, "access", "example.com OLD\n");
+    char   *tmp = new_path(path);
+    ino_t   ino = inode_of(path);
+    LMDBACL_RULES *old = 0;
+    LMDBACL_RULES *rules = lmdbacl_rules_create();
+    LMDBACL_WRITER *w;
+    LMDBACL_ERR err;
+    LMDBACL_KEY key;
+    char    why[LMDBACL_ERR_SIZE];
+    LMDBACL *t;
+
+    /*
+     * The plugin builds on a thread and installs at close: until the
+     * commit, the old table serves and the new one waits beside it.
+     */
+    ck_assert_int_eq(lmdbacl_key_parse("example.com", &key, why,
+				       sizeof(why)), LMDBACL_OK);
+    ck_assert_int_eq(lmdbacl_rules_add(rules, &key, "NEW", 1,
+				       LMDBACL_ADD_KEEP, 0), LMDBACL_OK);
+    w = lmdbacl_writer_begin(path, 0, &old, &err);
+    ck_assert_msg(w != 0, "%s", err.msg);
+    lmdbacl_rules_free(old);
+    ck_assert_int_eq(lmdbacl_writer_build(w, rules, &err), LMDBACL_OK);
+    ck_assert_int_eq(unit_exists(tmp), 1);
+    ck_assert_uint_eq(inode_of(path), ino);
+    t = unit_open(path);
+    UNIT_EXPECT(t, "example.com", 0, "OLD");
+    lmdbacl_close(t);
+    ck_assert_int_eq(lmdbacl_writer_commit(w, rules, 0, 0, &err), LMDBACL_OK);
+    ck_assert_int_eq(unit_exists(tmp), 0);
+    t = unit_open(path);
+    UNIT_EXPECT(t, "example.com", 0, "NEW");
+    lmdbacl_close(t);
+    lmdbacl_rules_free(rules);
+    free(tmp);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(built_snapshot_is_dropped_by_abort)
+{
+    char   *dir = unit_tmpdir();
+    char   *path = unit_build(dir, "access", "example.com OLD\n");
+    char   *tmp = new_path(path);
+    ino_t   ino = inode_of(path);
+    LMDBACL_RULES *rules = 0;
+    LMDBACL_WRITER *w;
+    LMDBACL_ERR err;
+    LMDBACL *t;
+
+    w = lmdbacl_writer_begin(path, 1, &rules, &err);
+    ck_assert_msg(w != 0, "%s", err.msg);
+    ck_assert_int_eq(lmdbacl_writer_build(w, rules, &err), LMDBACL_OK);
+    ck_assert_int_eq(unit_exists(tmp), 1);
+    lmdbacl_writer_abort(w);
+    lmdbacl_rules_free(rules);
+    ck_assert_int_eq(unit_exists(tmp), 0);
+    ck_assert_uint_eq(inode_of(path), ino);
+    t = unit_open(path);
+    UNIT_EXPECT(t, "example.com", 0, "OLD");
+    lmdbacl_close(t);
+    free(tmp);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(large_build_on_two_threads_finds_every_key)
+{
+    /* Above the size where hashes, filter and index use two threads. */
+    enum {
+	N = 100000
+    };
+    char   *text = malloc((size_t) N * 48);
+    char   *dir = unit_tmpdir();
+    char    query[64];
+    char    value[32];
+    char   *path;
+    size_t  len = 0;
+    LMDBACL *t;
+    int     i;
+
+    ck_assert_ptr_nonnull(text);
+    for (i = 0; i < N; i++)
+	len += sprintf(text + len, "%sk%d.example V%d\n",
+		       i % 4 == 0 ? "*." : "", i, i);
+    path = unit_build(dir, "access", text);
+    t = unit_open(path);
+    for (i = 0; i < N; i++) {
+	snprintf(query, sizeof(query), "%sk%d.example", i % 4 == 0 ?
+		 "x." : "", i);
+	snprintf(value, sizeof(value), "V%d", i);
+	UNIT_EXPECT(t, query, 0, value);
+    }
+    UNIT_EXPECT(t, "k0.example", 0, 0);
+    UNIT_EXPECT(t, "k100000.example", 0, 0);
+    lmdbacl_close(t);
+    free(path);
+    free(dir);
+    free(text);
+}
+END_TEST
+
 START_TEST(placeholder_of_first_build_reads_as_unavailable)
 {
     char   *dir = unit_tmpdir();
@@ -1482,6 +1589,9 @@ static Suite *store_suite(void)
     UNIT_ADD(s, failed_first_commit_leaves_no_file);
     UNIT_ADD(s, failed_rebuild_leaves_previous_table_serving);
     UNIT_ADD(s, abort_changes_nothing);
+    UNIT_ADD(s, built_snapshot_waits_for_commit);
+    UNIT_ADD(s, built_snapshot_is_dropped_by_abort);
+    UNIT_ADD(s, large_build_on_two_threads_finds_every_key);
     UNIT_ADD(s, placeholder_of_first_build_reads_as_unavailable);
     UNIT_ADD(s, writer_in_missing_directory_is_system_error_naming_file);
     UNIT_ADD(s, missing_table_is_unavailable);

@@ -37,7 +37,11 @@
 /*	mkmap_lmdbacl_open() sets up for "postmap lmdbacl:FILE") take the
 /*	writer lock, collect the changes in memory, and write one new
 /*	snapshot when the table is closed, through the same engine code as
-/*	"lmdbacl compile".
+/*	"lmdbacl compile". For a source of 1 MB or more, "postmap
+/*	lmdbacl:FILE" reads FILE and writes the new file on a thread that
+/*	open starts, while postmap reads FILE for itself; close waits for
+/*	it, reports its diagnostics, and only then renames the new file
+/*	into place or removes it.
 /* DIAGNOSTICS
 /*	A missing, empty, truncated or foreign table file, or a plugin
 /*	built for another Postfix version, gives a surrogate table: Postfix

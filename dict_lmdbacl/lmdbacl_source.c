@@ -27,6 +27,11 @@
 /*	lmdbacl_key_parse(), and the pair added to rules. A duplicate key
 /*	keeps the first value and is a warning that names both lines.
 /*
+/*	A bulk read of a source of 1 MB or more reads its two halves on two
+/*	threads (the second starts at a line that starts an entry) and
+/*	merges them; rules, line numbers and diagnostics are those of one
+/*	read in line order. opts->progress then follows the first half.
+/*
 /*	lmdbacl_source_split() terminates the key at the first white space
 /*	that is neither inside double quotes nor escaped by a backslash,
 /*	and trims white space around the value. Quotes and backslashes stay

@@ -260,6 +260,15 @@ static int text_check(const char *text, size_t len)
     return (high);
 }
 
+ /*
+  * The bytes that end a run of plain key bytes in source_split(): NUL,
+  * backslash, double quote, and IS_SPACE().
+  */
+static const unsigned char key_stop[256] = {
+    [0] = 1, ['\\'] = 1, ['"'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1,
+    ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
+};
+
 /* source_split - postmap's key/value split of a line of known length */
 
 static int source_split(char *line, size_t len, char **key, size_t *key_len,
@@ -269,7 +278,15 @@ static int source_split(char *line, size_t len, char **key, size_t *key_len,
     char   *end;
     int     in_quotes = 0;
 
-    for (cp = line; *cp; cp++) {
+    /*
+     * Most key bytes are none of NUL, backslash, quote or white space:
+     * skip those with one table lookup each.
+     */
+    for (cp = line; /* void */ ; cp++) {
+	while (!key_stop[(unsigned char) *cp])
+	    cp++;
+	if (*cp == 0)
+	    break;
 	if (*cp == '\\') {
 	    if (*++cp == 0)
 		break;

@@ -650,12 +650,25 @@ static void sort_run(SORT_REC *a, SORT_REC *tmp, size_t n, size_t d,
 	for (j = i + 1; j < n && a[j].pfx == a[i].pfx; j++)
 	     /* void */ ;
 	/* A last byte of zero: the keys ended, and they are equal. */
-	if (j - i > 1 && (a[i].pfx & 0xff) != 0)
+	if (j - i > 1 && (a[i].pfx & 0xff) != 0) {
+	    uint64_t pfx = a[i].pfx;
+	    size_t  k;
+
 	    sort_run(a + i, tmp + i, j - i, d + 8, count);
+	    /* The caller sees the bytes of its own level (rules_sort()). */
+	    for (k = i; k < j; k++)
+		a[k].pfx = pfx;
+	}
     }
 }
 
 /* rules_sort - live rules in storage order, equal keys in slot order */
+
+ /*
+  * Each record comes back with the first eight bytes of its sort string
+  * (the kind rank and seven key bytes) in pfx, so that neighbours can be
+  * told apart without a look at their keys (lmdbacl_rules_settle()).
+  */
 
 static SORT_REC *rules_sort(LMDBACL_RULES *rules, size_t *np)
 {
@@ -684,6 +697,8 @@ static SORT_REC *rules_sort(LMDBACL_RULES *rules, size_t *np)
 	free(count);
     } else {
 	sort_run(recs, 0, n, 0, 0);
+	for (i = 0; i < n; i++)
+	    recs[i].pfx = sort_pfx(recs[i].rule, 0);
     }
     *np = n;
     return (recs);
@@ -781,8 +796,14 @@ int     lmdbacl_rules_settle(LMDBACL_RULES *rules, int mode,
     for (i = 0; i < n; i = j) {
 	const LMDBACL_RULE *r = recs[i].rule;
 
-	for (j = i + 1; j < n && recs[j].rule->kind == r->kind
-	     && strcmp(recs[j].rule->key, r->key) == 0; j++)
+	/*
+	 * Neighbours with other first bytes differ; only those that share
+	 * them (and did not end within them) need a look at their keys:
+	 * most duplicate checks touch no key at all.
+	 */
+	for (j = i + 1; j < n && recs[j].pfx == recs[i].pfx
+	     && ((recs[i].pfx & 0xff) == 0
+		 || strcmp(recs[j].rule->key + 7, r->key + 7) == 0); j++)
 	     /* void */ ;
 	keep = (mode == LMDBACL_ADD_REPLACE ? j - 1 : i);
 	for (k = i; k < j; k++) {

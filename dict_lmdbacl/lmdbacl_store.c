@@ -1155,6 +1155,14 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
 	|| ftruncate(fd, (off_t) used) < 0
 	|| (map = mmap(0, used, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
 	goto finish_fail;
+
+    /*
+     * Start writing the pages out now, so that the disk works while the
+     * checksum reads them, and the fsync() below waits for less.
+     */
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void) sync_file_range(fd, 0, (off_t) used, SYNC_FILE_RANGE_WRITE);
+#endif
     memset(trailer, 0, sizeof(trailer));
     memcpy(trailer, LMDBACL_TRAILER_MAGIC, 8);
     put64(trailer + 8, (uint64_t) used);

@@ -114,6 +114,7 @@ extern const LMDBACL_RULE *const *lmdbacl_rules_order(LMDBACL_RULES *,
 extern char *lmdbacl_rules_save(LMDBACL_RULES *, const char *text,
 				        size_t len);
 extern int lmdbacl_rules_adopt(LMDBACL_RULES *, void *mem);
+extern int lmdbacl_rules_presort(LMDBACL_RULES *);
 extern int lmdbacl_rules_merge(LMDBACL_RULES *, LMDBACL_RULES *part,
 				       unsigned line_offset);
 

@@ -128,6 +128,8 @@ struct LMDBACL_RULES {
     size_t  hashed;			/* slots [0, hashed) are in the hash */
     const LMDBACL_RULE **order;		/* storage order of the live rules */
     size_t  norder;			/* valid when order is not null */
+    struct SORT_REC *presort;		/* bulk: every rule, sorted */
+    size_t  npresort;			/* valid when presort is not null */
     ARENA   arena;
 };
 
@@ -170,6 +172,7 @@ void    lmdbacl_rules_free(LMDBACL_RULES *rules)
     free(rules->slots);
     free(rules->hash);
     free((void *) rules->order);
+    free(rules->presort);
     free(rules);
 }
 
@@ -180,6 +183,10 @@ static void rules_changed(LMDBACL_RULES *rules)
     if (rules->order) {
 	free((void *) rules->order);
 	rules->order = 0;
+    }
+    if (rules->presort) {
+	free(rules->presort);
+	rules->presort = 0;
     }
 }
 
@@ -199,59 +206,6 @@ int     lmdbacl_rules_adopt(LMDBACL_RULES *rules, void *mem)
 	a->size = nsize;
     }
     a->blocks[a->nblocks++] = mem;
-    return (0);
-}
-
-/* lmdbacl_rules_merge - move the rules of part after those of rules */
-
-int     lmdbacl_rules_merge(LMDBACL_RULES *rules, LMDBACL_RULES *part,
-			            unsigned line_offset)
-{
-    ARENA  *a = &rules->arena;
-    ARENA  *pa = &part->arena;
-    size_t  need;
-    size_t  nsize;
-    RULE_SLOT *ns;
-    char  **nb;
-    size_t  i;
-
-    /*
-     * Room first, so that a failure changes neither set.
-     */
-    if ((need = rules->used + part->used) > rules->size) {
-	for (nsize = rules->size ? rules->size : 256; nsize < need; nsize *= 2)
-	     /* void */ ;
-	if ((ns = realloc(rules->slots, nsize * sizeof(*ns))) == 0)
-	    return (-1);
-	rules->slots = ns;
-	rules->size = nsize;
-    }
-    if ((need = a->nblocks + pa->nblocks) > a->size) {
-	for (nsize = a->size ? a->size : 16; nsize < need; nsize *= 2)
-	     /* void */ ;
-	if ((nb = realloc(a->blocks, nsize * sizeof(*nb))) == 0)
-	    return (-1);
-	a->blocks = nb;
-	a->size = nsize;
-    }
-    for (i = 0; i < part->used; i++) {
-	rules->slots[rules->used + i] = part->slots[i];
-	rules->slots[rules->used + i].rule.line += line_offset;
-    }
-    if (pa->nblocks > 0)
-	memcpy(a->blocks + a->nblocks, pa->blocks,
-	       pa->nblocks * sizeof(*pa->blocks));
-    rules_changed(rules);
-    rules->used += part->used;
-    rules->live += part->live;
-    a->nblocks += pa->nblocks;
-    rules_changed(part);
-    part->used = part->live = part->hashed = 0;
-    pa->nblocks = 0;
-    pa->next = 0;
-    pa->left = 0;
-    if (part->hash)
-	memset(part->hash, 0, part->hash_size * sizeof(*part->hash));
     return (0);
 }
 
@@ -727,6 +681,149 @@ static int rules_set_order(LMDBACL_RULES *rules, SORT_REC *recs, size_t n)
     return (0);
 }
 
+/* rec_cmp0 - storage order of two records by level-0 bytes, then keys */
+
+static int rec_cmp0(const SORT_REC *a, const SORT_REC *b)
+{
+    if (a->pfx != b->pfx)
+	return (a->pfx < b->pfx ? -1 : 1);
+    if ((a->pfx & 0xff) == 0)
+	return (0);
+    return (strcmp(a->rule->key + 7, b->rule->key + 7));
+}
+
+/* lmdbacl_rules_presort - sort a bulk rule set now, for settle or merge */
+
+int     lmdbacl_rules_presort(LMDBACL_RULES *rules)
+{
+    SORT_REC *recs;
+    size_t  n;
+
+    /*
+     * Each half of a large source is sorted on its own thread; merge
+     * then joins the two sorted runs in one pass, and settle needs no
+     * sort of its own.
+     */
+    if ((recs = rules_sort(rules, &n)) == 0)
+	return (-1);
+    rules_changed(rules);
+    rules->presort = recs;
+    rules->npresort = n;
+    return (0);
+}
+
+/* rules_merge_runs - the presorted runs of rules and part, as one */
+
+static SORT_REC *rules_merge_runs(LMDBACL_RULES *rules, LMDBACL_RULES *part,
+				          uintptr_t old_slots, size_t base)
+{
+    SORT_REC *a = rules->presort;
+    SORT_REC *b = part->presort;
+    size_t  na = rules->npresort;
+    size_t  nb = part->npresort;
+    SORT_REC *out;
+    SORT_REC rb;
+    size_t  i;
+    size_t  j = 0;
+    size_t  k = 0;
+
+    /*
+     * The part's records move with its slots, to base and up. Equal keys
+     * keep the order of addition: those of rules come first.
+     */
+    if (a == 0 || b == 0 || na != rules->live || nb != part->live
+	|| (out = malloc((na + nb + 1) * sizeof(*out))) == 0)
+	return (0);
+
+    /*
+     * The slots of rules may have moved to make room: the records follow
+     * them (by address arithmetic only; the old memory is not read).
+     */
+    if (old_slots != (uintptr_t) rules->slots)
+	for (i = 0; i < na; i++)
+	    a[i].rule = &rules->slots[((uintptr_t) a[i].rule - old_slots)
+				      / sizeof(RULE_SLOT)].rule;
+#define PART_REC(r) ((const LMDBACL_RULE *) (rules->slots + base \
+	+ ((const RULE_SLOT *) (r) - part->slots)))
+    for (i = 0; i < na && j < nb; /* void */ ) {
+	rb.pfx = b[j].pfx;
+	rb.rule = b[j].rule;
+	if (rec_cmp0(&rb, a + i) < 0) {
+	    out[k].pfx = rb.pfx;
+	    out[k++].rule = PART_REC(rb.rule);
+	    j++;
+	} else {
+	    out[k++] = a[i++];
+	}
+    }
+    while (i < na)
+	out[k++] = a[i++];
+    for (; j < nb; j++) {
+	out[k].pfx = b[j].pfx;
+	out[k++].rule = PART_REC(b[j].rule);
+    }
+    return (out);
+}
+
+/* lmdbacl_rules_merge - move the rules of part after those of rules */
+
+int     lmdbacl_rules_merge(LMDBACL_RULES *rules, LMDBACL_RULES *part,
+			            unsigned line_offset)
+{
+    ARENA  *a = &rules->arena;
+    ARENA  *pa = &part->arena;
+    size_t  need;
+    size_t  nsize;
+    RULE_SLOT *ns;
+    char  **nb;
+    size_t  i;
+    SORT_REC *presort;
+    uintptr_t old_slots = (uintptr_t) rules->slots;
+
+    /*
+     * Room first, so that a failure changes neither set; the slots last,
+     * as the presorted records of rules point into them.
+     */
+    if ((need = a->nblocks + pa->nblocks) > a->size) {
+	for (nsize = a->size ? a->size : 16; nsize < need; nsize *= 2)
+	     /* void */ ;
+	if ((nb = realloc(a->blocks, nsize * sizeof(*nb))) == 0)
+	    return (-1);
+	a->blocks = nb;
+	a->size = nsize;
+    }
+    if ((need = rules->used + part->used) > rules->size) {
+	for (nsize = rules->size ? rules->size : 256; nsize < need; nsize *= 2)
+	     /* void */ ;
+	if ((ns = realloc(rules->slots, nsize * sizeof(*ns))) == 0)
+	    return (-1);
+	rules->slots = ns;
+	rules->size = nsize;
+    }
+    for (i = 0; i < part->used; i++) {
+	rules->slots[rules->used + i] = part->slots[i];
+	rules->slots[rules->used + i].rule.line += line_offset;
+    }
+    if (pa->nblocks > 0)
+	memcpy(a->blocks + a->nblocks, pa->blocks,
+	       pa->nblocks * sizeof(*pa->blocks));
+    presort = rules_merge_runs(rules, part, old_slots, rules->used);
+    rules_changed(rules);
+    rules->presort = presort;
+    rules->npresort = presort ? rules->live + part->live : 0;
+    rules->used += part->used;
+    rules->live += part->live;
+    a->nblocks += pa->nblocks;
+    rules_changed(part);
+    part->used = part->live = part->hashed = 0;
+    pa->nblocks = 0;
+    pa->next = 0;
+    pa->left = 0;
+    if (part->hash)
+	memset(part->hash, 0, part->hash_size * sizeof(*part->hash));
+    return (0);
+}
+
 /* lmdbacl_rules_order - the cached storage order, made if need be */
 
 const LMDBACL_RULE *const *lmdbacl_rules_order(LMDBACL_RULES *rules,
@@ -791,7 +888,14 @@ int     lmdbacl_rules_settle(LMDBACL_RULES *rules, int mode,
     size_t  keep;
     size_t  out = 0;
 
-    if ((recs = rules_sort(rules, &n)) == 0)
+    /*
+     * A rule set merged from two presorted halves is in order already.
+     */
+    if (rules->presort != 0 && rules->npresort == rules->live) {
+	recs = rules->presort;
+	n = rules->npresort;
+	rules->presort = 0;
+    } else if ((recs = rules_sort(rules, &n)) == 0)
 	return (-1);
     for (i = 0; i < n; i = j) {
 	const LMDBACL_RULE *r = recs[i].rule;

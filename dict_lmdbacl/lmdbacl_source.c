@@ -563,11 +563,15 @@ static void source_lines(SOURCE_STATE *st)
     st->fail = fail;
 }
 
-/* source_lines_run - source_lines() on a thread of its own */
+/* source_lines_run - source_lines() on a thread of its own, and a sort */
 
 static void *source_lines_run(void *ctx)
 {
-    source_lines((SOURCE_STATE *) ctx);
+    SOURCE_STATE *st = ctx;
+
+    source_lines(st);
+    if (!st->fail)
+	(void) lmdbacl_rules_presort(st->rules);	/* optional */
     return (0);
 }
 
@@ -637,6 +641,8 @@ static void source_read_halves(SOURCE_STATE *st)
      * rules and notes apart; both are renumbered as they are merged after
      * those of the first half, so that the result is that of one read in
      * line order. The progress report follows the first half only.
+     * Each half is also sorted on its thread; the merge joins the two
+     * sorted runs, and settle then finds the rule set in order.
      */
     if ((half = source_half(st->text, st->end)) == 0) {
 	source_lines(st);
@@ -658,6 +664,8 @@ static void source_read_halves(SOURCE_STATE *st)
     }
     st->end = half;
     source_lines(st);
+    if (!st->fail)
+	(void) lmdbacl_rules_presort(st->rules);
     (void) pthread_join(thread, 0);
     if (part.fail || part.nomem)
 	st->nomem = 1;

@@ -551,6 +551,63 @@ START_TEST(merge_appends_part_after_rules_with_lines_renumbered)
 }
 END_TEST
 
+START_TEST(merge_of_presorted_halves_is_in_storage_order)
+{
+    LMDBACL_RULES *rules = lmdbacl_rules_create();
+    LMDBACL_RULES *part = lmdbacl_rules_create();
+    const LMDBACL_RULE **sorted;
+    size_t  n;
+    unsigned line = 0;
+    char    key[32];
+    int     i;
+
+    /*
+     * Both halves sorted on their own, then merged: the walk is that of
+     * one sort, with equal keys (x.example) in the order of addition.
+     * Enough rules that the first half's slots move to make room.
+     */
+    for (i = 0; i < 300; i += 2) {
+	snprintf(key, sizeof(key), "k%03d.example", i);
+	ck_assert_int_eq(lmdbacl_rules_append(rules, key_of(key), "A",
+					      i + 1, 0), 0);
+    }
+    ck_assert_int_eq(lmdbacl_rules_append(rules, key_of("x.example"), "A",
+					  400, 0), 0);
+    for (i = 1; i < 300; i += 2) {
+	snprintf(key, sizeof(key), "k%03d.example", i);
+	ck_assert_int_eq(lmdbacl_rules_append(part, key_of(key), "B",
+					      i + 1, 0), 0);
+    }
+    ck_assert_int_eq(lmdbacl_rules_append(part, key_of("x.example"), "B",
+					  1, 0), 0);
+    ck_assert_int_eq(lmdbacl_rules_append(part, key_of("*.a.example"), "B",
+					  2, 0), 0);
+    ck_assert_int_eq(lmdbacl_rules_presort(rules), 0);
+    ck_assert_int_eq(lmdbacl_rules_presort(part), 0);
+    ck_assert_int_eq(lmdbacl_rules_merge(rules, part, 1000), 0);
+    ck_assert_int_eq(lmdbacl_rules_settle(rules, LMDBACL_ADD_KEEP, dup_line,
+					  &line), 0);
+    ck_assert_uint_eq(line, 1001);
+    ck_assert_uint_eq(lmdbacl_rules_count(rules), 302);
+    ck_assert_str_eq(lmdbacl_rules_find(rules, LMDBACL_KIND_EXACT,
+					"x.example")->value, "A");
+    sorted = lmdbacl_rules_sorted(rules, &n);
+    ck_assert_ptr_nonnull(sorted);
+    ck_assert_uint_eq(n, 302);
+    for (i = 1; i < (int) n; i++)
+	ck_assert_msg(sorted[i - 1]->kind < sorted[i]->kind
+		      || (sorted[i - 1]->kind == sorted[i]->kind
+			  && strcmp(sorted[i - 1]->key, sorted[i]->key) < 0),
+		      "%s before %s", sorted[i - 1]->key, sorted[i]->key);
+    ck_assert_str_eq(sorted[0]->key, "k000.example");
+    ck_assert_uint_eq(sorted[1]->line, 1002);	/* k001, from the part */
+    ck_assert_str_eq(sorted[n - 1]->key, "a.example");
+    free((void *) sorted);
+    lmdbacl_rules_free(part);
+    lmdbacl_rules_free(rules);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
     Suite  *s = suite_create("lmdbacl_rules");
@@ -579,6 +636,7 @@ static Suite *rules_suite(void)
     UNIT_ADD(s, same_nets_ignores_other_lengths_families_and_non_networks);
     UNIT_ADD(s, same_nets_compares_canonical_networks);
     UNIT_ADD(s, merge_appends_part_after_rules_with_lines_renumbered);
+    UNIT_ADD(s, merge_of_presorted_halves_is_in_storage_order);
     return (s);
 }
 

@@ -78,6 +78,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE			/* qsort_r() */
 #endif
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -765,6 +766,33 @@ static SORT_REC *rules_merge_runs(LMDBACL_RULES *rules, LMDBACL_RULES *part,
     return (out);
 }
 
+ /*
+  * Slots of a merge, copied in two parts: those below this count in one.
+  */
+#define MERGE_SPLIT_MIN	65536
+
+typedef struct MERGE_COPY {
+    RULE_SLOT *dst;			/* where slot 0 of the part goes */
+    const RULE_SLOT *src;
+    size_t  from;
+    size_t  to;
+    unsigned line_offset;
+} MERGE_COPY;
+
+/* merge_copy_run - copy and renumber slots [from, to) of a part */
+
+static void *merge_copy_run(void *ctx)
+{
+    MERGE_COPY *mc = ctx;
+    size_t  i;
+
+    for (i = mc->from; i < mc->to; i++) {
+	mc->dst[i] = mc->src[i];
+	mc->dst[i].rule.line += mc->line_offset;
+    }
+    return (0);
+}
+
 /* lmdbacl_rules_merge - move the rules of part after those of rules */
 
 int     lmdbacl_rules_merge(LMDBACL_RULES *rules, LMDBACL_RULES *part,
@@ -776,9 +804,11 @@ int     lmdbacl_rules_merge(LMDBACL_RULES *rules, LMDBACL_RULES *part,
     size_t  nsize;
     RULE_SLOT *ns;
     char  **nb;
-    size_t  i;
     SORT_REC *presort;
     uintptr_t old_slots = (uintptr_t) rules->slots;
+    MERGE_COPY copy[2];
+    pthread_t thread;
+    int     threaded;
 
     /*
      * Room first, so that a failure changes neither set; the slots last,
@@ -800,14 +830,32 @@ int     lmdbacl_rules_merge(LMDBACL_RULES *rules, LMDBACL_RULES *part,
 	rules->slots = ns;
 	rules->size = nsize;
     }
-    for (i = 0; i < part->used; i++) {
-	rules->slots[rules->used + i] = part->slots[i];
-	rules->slots[rules->used + i].rule.line += line_offset;
-    }
+
+    /*
+     * A large part is copied by two threads (most of the cost is the
+     * first touch of the new memory), while this one merges the runs.
+     */
+    memset(copy, 0, sizeof(copy));
+    copy[0].dst = copy[1].dst = rules->slots + rules->used;
+    copy[0].src = copy[1].src = part->slots;
+    copy[0].line_offset = copy[1].line_offset = line_offset;
+    copy[1].from = part->used / 2;
+    copy[1].to = part->used;
+    copy[0].to = part->used / 2;
+    if (part->used < MERGE_SPLIT_MIN
+	|| pthread_create(&thread, 0, merge_copy_run, copy + 1) != 0) {
+	copy[0].to = part->used;
+	copy[1].from = part->used;
+	threaded = 0;
+    } else
+	threaded = 1;
+    (void) merge_copy_run(copy);
     if (pa->nblocks > 0)
 	memcpy(a->blocks + a->nblocks, pa->blocks,
 	       pa->nblocks * sizeof(*pa->blocks));
     presort = rules_merge_runs(rules, part, old_slots, rules->used);
+    if (threaded)
+	(void) pthread_join(thread, 0);
     rules_changed(rules);
     rules->presort = presort;
     rules->npresort = presort ? rules->live + part->live : 0;

@@ -416,6 +416,70 @@ static void source_same_net(void *ctx, const LMDBACL_RULE *later,
     source_emit((SOURCE_STATE *) ctx, LMDBACL_DIAG_WARNING, later->line, msg);
 }
 
+/* source_pread - read len bytes at off, or fewer at the end of the file */
+
+typedef struct SLURP_PART {
+    int     fd;
+    char   *buf;
+    off_t   off;
+    size_t  len;
+    size_t  got;
+    int     err;			/* errno, or 0 */
+} SLURP_PART;
+
+static void *source_pread(void *ctx)
+{
+    SLURP_PART *sp = ctx;
+    ssize_t n;
+
+    while (sp->got < sp->len) {
+	n = pread(sp->fd, sp->buf + sp->got, sp->len - sp->got,
+		  sp->off + (off_t) sp->got);
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n < 0)
+	    sp->err = errno;
+	if (n <= 0)
+	    break;
+	sp->got += n;
+    }
+    return (0);
+}
+
+/* source_read_two - a large regular file read in two halves at once */
+
+static size_t source_read_two(int fd, char *buf, size_t size)
+{
+    SLURP_PART part[2];
+    pthread_t thread;
+    int     threaded;
+
+    /*
+     * Half of a slurp is the first touch of fresh memory: two threads
+     * share it. Anything short of the whole file is read again the
+     * plain way (the file changed size, or a read failed).
+     */
+    memset(part, 0, sizeof(part));
+    part[0].fd = part[1].fd = fd;
+    part[0].buf = buf;
+    part[0].len = size / 2;
+    part[1].buf = buf + size / 2;
+    part[1].off = (off_t) (size / 2);
+    part[1].len = size - size / 2;
+    threaded = (pthread_create(&thread, 0, source_pread, part + 1) == 0);
+    (void) source_pread(part);
+    if (threaded)
+	(void) pthread_join(thread, 0);
+    else
+	(void) source_pread(part + 1);
+    if (part[0].got != part[0].len || part[1].got != part[1].len
+	|| lseek(fd, (off_t) size, SEEK_SET) < 0) {
+	(void) lseek(fd, 0, SEEK_SET);
+	return (0);
+    }
+    return (size);
+}
+
 /* source_slurp - the whole file in one buffer, one byte to spare */
 
 static char *source_slurp(const char *path, size_t *lenp, LMDBACL_ERR *err)
@@ -441,6 +505,14 @@ static char *source_slurp(const char *path, size_t *lenp, LMDBACL_ERR *err)
     }
     size = (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) ?
 	(size_t) sb.st_size + 2 : 65536;
+    if (size >= SOURCE_SPLIT_MIN && S_ISREG(sb.st_mode)) {
+	if ((buf = malloc(size)) == 0) {
+	    close(fd);
+	    lmdbacl_err_set(err, LMDBACL_ESYSTEM, "%s: out of memory", path);
+	    return (0);
+	}
+	len = source_read_two(fd, buf, size - 2);
+    }
     for (;;) {
 	if (buf == 0 || len + 1 >= size) {
 	    if (buf != 0) {

@@ -30,6 +30,8 @@
 /*
 /*	int	lmdbacl_rules_adopt(rules, mem)
 /*
+/*	int	lmdbacl_rules_presort(rules)
+/*
 /*	int	lmdbacl_rules_merge(rules, part, line_offset)
 /* DESCRIPTION
 /*	A rule set maps (kind, key) to a value and the source line it came
@@ -60,7 +62,12 @@
 /*	there in the same order, with line_offset added to their source
 /*	lines; part is left empty. Two threads can so append the two
 /*	halves of one source to two rule sets, the second one counting
-/*	lines from the start of its half.
+/*	lines from the start of its half. lmdbacl_rules_presort() sorts a
+/*	bulk rule set ahead of lmdbacl_rules_settle(), on the caller's
+/*	thread; when both sets were presorted and nothing changed since,
+/*	the merge joins the two sorted runs, and settle needs no sort.
+/*	lmdbacl_rules_presort() and lmdbacl_rules_merge() return -1 when
+/*	memory runs out (a failed presort only costs the later sort).
 /*
 /*	lmdbacl_rules_order() is lmdbacl_rules_sorted() without the copy:
 /*	the array belongs to the rule set and is valid until it changes.

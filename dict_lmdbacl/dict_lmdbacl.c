@@ -300,8 +300,6 @@ static void plugin_diag(void *ctx, int severity, const char *file,
 	msg_warn("%s:%s: %s", dict->type, dict->name, msg);
 }
 
-/* bulk build on a thread of its own */
-
  /*
   * "postmap lmdbacl:FILE" of a large FILE: postmap spends about as long
   * reading FILE for itself (the entries it passes are ignored, see

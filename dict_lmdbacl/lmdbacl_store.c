@@ -527,20 +527,29 @@ typedef struct PLAN_PART {
     struct BUILD *b;			/* build_index(): where to write */
     unsigned char *recs_area;
     struct IXSLOT *ix;
+    unsigned char *zero;		/* index slots to clear first */
+    size_t  zero_len;
 } PLAN_PART;
+
+/* run_two - fn(b) on a thread and fn(a) here, or both here */
+
+static void run_two(void *(*fn) (void *), void *a, void *b)
+{
+    pthread_t thread;
+    int     threaded = (pthread_create(&thread, 0, fn, b) == 0);
+
+    (void) fn(a);
+    if (threaded)
+	(void) pthread_join(thread, 0);
+    else
+	(void) fn(b);
+}
 
 /* plan_two - run fn on part[1] on a thread and on part[0] here */
 
 static void plan_two(void *(*fn) (void *), PLAN_PART *part)
 {
-    pthread_t thread;
-    int     threaded = (pthread_create(&thread, 0, fn, part + 1) == 0);
-
-    (void) fn(part);
-    if (threaded)
-	(void) pthread_join(thread, 0);
-    else
-	(void) fn(part + 1);
+    run_two(fn, part, part + 1);
 }
 
 static void plan_free(PLAN *p)
@@ -757,6 +766,8 @@ static void *index_entries_run(void *ctx)
     IXSLOT *ix = pp->ix;
     size_t  i;
 
+    if (pp->zero_len > 0)
+	memset(pp->zero, 0, pp->zero_len);
     for (i = pp->from; i < pp->to; i++) {
 	const LMDBACL_RULE *r = order[i];
 	uint64_t h = p->hashes[i];
@@ -780,6 +791,38 @@ static void *index_entries_run(void *ctx)
 	off += INDEX_ENTRY_SIZE(klen, vlen);
     }
     pp->recs = off;				/* out: where it ends */
+    return (0);
+}
+
+/* radix sort of index slots, in two parts */
+
+typedef struct RADIX_PART {
+    const IXSLOT *src;
+    IXSLOT *dst;
+    size_t  from;
+    size_t  to;
+    int     shift;
+    size_t  count[2048];		/* per digit: count, then position */
+} RADIX_PART;
+
+static void *radix_count_run(void *ctx)
+{
+    RADIX_PART *rp = ctx;
+    size_t  i;
+
+    memset(rp->count, 0, sizeof(rp->count));
+    for (i = rp->from; i < rp->to; i++)
+	rp->count[(rp->src[i].pos >> rp->shift) & 2047]++;
+    return (0);
+}
+
+static void *radix_move_run(void *ctx)
+{
+    RADIX_PART *rp = ctx;
+    size_t  i;
+
+    for (i = rp->from; i < rp->to; i++)
+	rp->dst[rp->count[(rp->src[i].pos >> rp->shift) & 2047]++] = rp->src[i];
     return (0);
 }
 
@@ -823,7 +866,7 @@ static int build_index(BUILD *b, const PLAN *p)
 	return (-1);
     }
     blob = v.mv_data;
-    memset(blob, 0, LMDBACL_INDEX_HDR + ((size_t) 8 << p->index_log2));
+    memset(blob, 0, LMDBACL_INDEX_HDR);
     memcpy(blob, LMDBACL_INDEX_MAGIC, 4);
     put32(blob + 4, LMDBACL_INDEX_LAYOUT);
     put32(blob + 8, p->index_log2);
@@ -845,6 +888,16 @@ static int build_index(BUILD *b, const PLAN *p)
     part[1].recs = p->half_off;
     part[0].recs_area = part[1].recs_area = recs;
     part[0].ix = part[1].ix = ix;
+
+    /*
+     * Each part also clears half of the slots: their first touch (page
+     * faults in a fresh file) is most of the cost.
+     */
+    part[0].zero = slots;
+    part[0].zero_len = n >= PLAN_SPLIT_MIN ? (size_t) 4 << p->index_log2 :
+	(size_t) 8 << p->index_log2;
+    part[1].zero = slots + part[0].zero_len;
+    part[1].zero_len = ((size_t) 8 << p->index_log2) - part[0].zero_len;
     if (n >= PLAN_SPLIT_MIN)
 	plan_two(index_entries_run, part);
     else {
@@ -856,19 +909,43 @@ static int build_index(BUILD *b, const PLAN *p)
 	memset(recs + off, 0, p->index_size - (size_t) (recs - blob) - off);
 
     /*
-     * LSD radix sort on the home slot, 11 bits a pass.
+     * LSD radix sort on the home slot, 11 bits a pass; a large index is
+     * counted and moved in two halves at once, the first half's records
+     * of each digit before the second's (stable, so the same file).
      */
     for (shift = 0; shift < (int) p->index_log2; shift += 11) {
-	size_t  count[2048 + 1];
+	RADIX_PART rp[2];
 	IXSLOT *swap;
+	size_t  h = n >= PLAN_SPLIT_MIN ? n / 2 : n;
+	size_t  sum = 0;
+	size_t  c;
 
-	memset(count, 0, sizeof(count));
-	for (i = 0; i < n; i++)
-	    count[((ix[i].pos >> shift) & 2047) + 1]++;
-	for (i = 1; i <= 2048; i++)
-	    count[i] += count[i - 1];
-	for (i = 0; i < n; i++)
-	    tmp[count[(ix[i].pos >> shift) & 2047]++] = ix[i];
+	rp[0].src = rp[1].src = ix;
+	rp[0].dst = rp[1].dst = tmp;
+	rp[0].shift = rp[1].shift = shift;
+	rp[0].from = 0;
+	rp[1].from = rp[0].to = h;
+	rp[1].to = n;
+	if (h < n)
+	    run_two(radix_count_run, rp, rp + 1);
+	else {
+	    (void) radix_count_run(rp);
+	    (void) radix_count_run(rp + 1);
+	}
+	for (i = 0; i < 2048; i++) {
+	    c = rp[0].count[i];
+	    rp[0].count[i] = sum;
+	    sum += c;
+	    c = rp[1].count[i];
+	    rp[1].count[i] = sum;
+	    sum += c;
+	}
+	if (h < n)
+	    run_two(radix_move_run, rp, rp + 1);
+	else {
+	    (void) radix_move_run(rp);
+	    (void) radix_move_run(rp + 1);
+	}
 	swap = ix;
 	ix = tmp;
 	tmp = swap;

@@ -423,8 +423,7 @@ typedef struct SLURP_PART {
     char   *buf;
     off_t   off;
     size_t  len;
-    size_t  got;
-    int     err;			/* errno, or 0 */
+    size_t  got;			/* short: the file ended, or an error */
 } SLURP_PART;
 
 static void *source_pread(void *ctx)
@@ -437,8 +436,6 @@ static void *source_pread(void *ctx)
 		  sp->off + (off_t) sp->got);
 	if (n < 0 && errno == EINTR)
 	    continue;
-	if (n < 0)
-	    sp->err = errno;
 	if (n <= 0)
 	    break;
 	sp->got += n;

@@ -106,6 +106,7 @@ typedef struct DICT_LMDBACL {
     int     changes;			/* updates and deletes that did something */
     int     bulk;			/* postmap lmdbacl:FILE */
     BULK_JOB *job;			/* bulk: the build on its own thread */
+    int     utf8;			/* we do dict_utf8's checks */
     LMDBACL_RULES *seq_rules;		/* sequence state */
     const LMDBACL_RULE **seq;
     size_t  seq_len;
@@ -113,24 +114,29 @@ typedef struct DICT_LMDBACL {
     VSTRING *seq_key;
 } DICT_LMDBACL;
 
-/* fold_key - honour DICT_FLAG_FOLD_FIX */
+/* fold_key - honour DICT_FLAG_FOLD_FIX; say if the name is not ASCII */
 
-static const char *fold_key(DICT *dict, const char *name)
+static const char *fold_key(DICT *dict, const char *name, int *non_ascii)
 {
-    const char *cp;
+    const unsigned char *cp;
+    int     upper = 0;
+    int     high = 0;
 
     /*
-     * With UTF-8 active (smtputf8_enable = yes) Postfix has folded the
-     * query already and clears the flag for the call. Otherwise most
-     * queries (addresses, names smtpd lower-cased) have nothing to fold:
-     * skip the copy. Non-ASCII bytes are left to the engine, which folds
-     * them in full.
+     * With UTF-8 active (smtputf8_enable = yes) the plugin does
+     * dict_utf8(3)'s work (see dict_lmdbacl_open()). Most queries
+     * (addresses, names smtpd lower-cased) have nothing to fold: one scan
+     * finds out, and the copy is skipped. Non-ASCII bytes are left to the
+     * engine, which folds them in full.
      */
-    if ((dict->flags & DICT_FLAG_FOLD_FIX) == 0)
-	return (name);
-    for (cp = name; *cp && (*cp < 'A' || *cp > 'Z'); cp++)
-	 /* void */ ;
-    if (*cp == 0)
+    for (cp = (const unsigned char *) name; *cp; cp++) {
+	if (*cp >= 0x80)
+	    high = 1;
+	else if (*cp >= 'A' && *cp <= 'Z')
+	    upper = 1;
+    }
+    *non_ascii = high;
+    if (!upper || (dict->flags & DICT_FLAG_FOLD_FIX) == 0)
 	return (name);
     if (dict->fold_buf == 0)
 	dict->fold_buf = vstring_alloc(10);
@@ -138,21 +144,46 @@ static const char *fold_key(DICT *dict, const char *name)
     return (lowercase(vstring_str(dict->fold_buf)));
 }
 
+/* bad_utf8 - dict_utf8(3)'s test, where Postfix would have applied it */
+
+static int bad_utf8(DICT *dict, const char *text, int non_ascii)
+{
+    DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
+
+    return (dl->utf8 && non_ascii && !valid_utf8_string(text, strlen(text)));
+}
+
+#define UTF8_ERR "malformed UTF-8 or invalid codepoint"
+
 /* dict_lmdbacl_lookup - answer one query */
 
 static const char *dict_lmdbacl_lookup(DICT *dict, const char *name)
 {
     DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
     LMDBACL_MATCH m;
+    const char *key;
+    int     non_ascii;
     int     rc;
 
     dict->error = DICT_ERR_NONE;
     if (dl->table == 0)
 	return (0);
-    name = fold_key(dict, name);
+    key = fold_key(dict, name, &non_ascii);
+    if (bad_utf8(dict, name, non_ascii)) {
+	msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
+		 dict->type, dict->name, name, UTF8_ERR);
+	return (0);
+    }
+    name = key;
     rc = lmdbacl_lookup(dl->table, name, dl->parent_style, &m);
-    if (rc == LMDBACL_OK)
+    if (rc == LMDBACL_OK) {
+	if (bad_utf8(dict, m.value, !allascii(m.value))) {
+	    msg_warn("%s:%s: key \"%s\": non-UTF-8 value \"%s\": %s",
+		     dict->type, dict->name, name, m.value, UTF8_ERR);
+	    DICT_ERR_VAL_RETURN(dict, DICT_ERR_CONFIG, 0);
+	}
 	return (m.value);
+    }
     if (rc == LMDBACL_NOTFOUND)
 	return (0);
     msg_warn("%s:%s: damaged table file: lookup of \"%s\" failed;"
@@ -169,6 +200,8 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
     LMDBACL_KEY key;
     char    why[LMDBACL_ERR_SIZE];
     unsigned first;
+    const char *folded;
+    int     non_ascii;
     int     rc;
 
     dict->error = DICT_ERR_NONE;
@@ -180,7 +213,18 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
      */
     if (dl->bulk)
 	return (DICT_STAT_SUCCESS);
-    name = fold_key(dict, name);
+    folded = fold_key(dict, name, &non_ascii);
+    if (bad_utf8(dict, name, non_ascii)) {
+	msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
+		 dict->type, dict->name, name, UTF8_ERR);
+	return (DICT_STAT_SUCCESS);
+    }
+    if (bad_utf8(dict, value, !allascii(value))) {
+	msg_warn("%s:%s: key \"%s\": non-UTF-8 value \"%s\": %s",
+		 dict->type, dict->name, name, value, UTF8_ERR);
+	return (DICT_STAT_SUCCESS);
+    }
+    name = folded;
     if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK) {
 	msg_warn("%s:%s: %s", dict->type, dict->name, why);
 	dl->bad_keys++;
@@ -222,9 +266,17 @@ static int dict_lmdbacl_delete(DICT *dict, const char *name)
     DICT_LMDBACL *dl = (DICT_LMDBACL *) dict;
     LMDBACL_KEY key;
     char    why[LMDBACL_ERR_SIZE];
+    const char *folded;
+    int     non_ascii;
 
     dict->error = DICT_ERR_NONE;
-    name = fold_key(dict, name);
+    folded = fold_key(dict, name, &non_ascii);
+    if (bad_utf8(dict, name, non_ascii)) {
+	msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
+		 dict->type, dict->name, name, UTF8_ERR);
+	return (DICT_STAT_SUCCESS);
+    }
+    name = folded;
     if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK)
 	return (DICT_STAT_FAIL);
     if (lmdbacl_rules_delete(dl->rules, &key) != LMDBACL_OK)
@@ -586,6 +638,18 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
     dl->dict.sequence = dict_lmdbacl_sequence;
     dl->dict.close = dict_lmdbacl_close;
     dl->dict.flags = dict_flags | DICT_FLAG_FIXED;
+
+    /*
+     * Where Postfix would wrap this table in dict_utf8(3) (smtputf8_enable
+     * = yes), the plugin does that wrapper's work itself, with the same
+     * tests and messages: the engine folds every query and key in full
+     * already, so the wrapper's copy and casefold() of each query would
+     * be done twice. The flag is the wrapper's own mark, which
+     * dict_open(3) and mkmap_open(3) test before wrapping.
+     */
+    dl->utf8 = (util_utf8_enable && (dict_flags & DICT_FLAG_UTF8_REQUEST));
+    if (dl->utf8)
+	dl->dict.flags |= DICT_FLAG_UTF8_ACTIVE;
     dl->dict.owner.status = DICT_OWNER_TRUSTED;
     dl->dict.lock_fd = -1;
     if (table) {
@@ -614,14 +678,6 @@ DICT   *dict_lmdbacl_open(const char *name, int open_flags, int dict_flags)
 		&& (dict_flags & DICT_FLAG_SRC_RHS_IS_FILE) == 0
 		&& access(name, R_OK) == 0);
     dl->job = dl->bulk ? bulk_start(name, writer, dict_flags) : 0;
-
-    /*
-     * The entries that postmap passes in bulk mode are ignored: spare
-     * them the dict_utf8(3) wrapper's check and case fold, one per line.
-     * The engine's reader checks UTF-8 itself.
-     */
-    if (dl->bulk)
-	dl->dict.flags |= DICT_FLAG_UTF8_ACTIVE;
     dl->seq_rules = 0;
     dl->seq = 0;
     dl->seq_key = 0;

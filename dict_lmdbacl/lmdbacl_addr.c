@@ -78,18 +78,34 @@ int     lmdbacl_addr_parse(const char *text, unsigned char addr[16])
      */
     if (strchr(buf, ':') == 0) {
 	const char *cp;
-	int     dots = 0;
+	int     octets = 0;
+	int     digits = 0;
+	unsigned val = 0;
 
-	for (cp = buf; *cp; cp++) {
-	    if (*cp == '.')
-		dots++;
-	    else if (*cp < '0' || *cp > '9')
-		return (0);
-	}
-	if (dots != 3)
-	    return (0);
+	/*
+	 * inet_pton(3)'s dotted quad, without its cost: four decimal
+	 * octets of at most 255, no empty octet, no leading zero.
+	 */
 	memset(addr, 0, 16);
-	return (inet_pton(AF_INET, buf, addr) == 1 ? LMDBACL_AF_INET : 0);
+	for (cp = buf;; cp++) {
+	    if (*cp >= '0' && *cp <= '9') {
+		if (digits > 0 && val == 0)
+		    return (0);			/* "01" */
+		val = val * 10 + (*cp - '0');
+		if (val > 255)
+		    return (0);
+		digits++;
+	    } else if ((*cp == '.' || *cp == 0) && digits > 0 && octets < 4) {
+		addr[octets++] = (unsigned char) val;
+		if (*cp == 0)
+		    break;
+		val = 0;
+		digits = 0;
+	    } else {
+		return (0);
+	    }
+	}
+	return (octets == 4 ? LMDBACL_AF_INET : 0);
     }
 
     /*

@@ -18,6 +18,7 @@
 /*--*/
 
 #include "unit.h"
+#include <arpa/inet.h>
 
 static const unsigned char v4_192_0_2_10[4] = {192, 0, 2, 10};
 static const unsigned char v6_2001_db8__1[16] = {
@@ -283,6 +284,72 @@ START_TEST(host_bits_ipv6)
 }
 END_TEST
 
+START_TEST(ipv4_leading_zero_is_not_an_address)
+{
+    unsigned char addr[16];
+
+    /* inet_pton(3) refuses these; so does the parser's own path. */
+    ck_assert_int_eq(lmdbacl_addr_parse("192.0.2.010", addr), 0);
+    ck_assert_int_eq(lmdbacl_addr_parse("00.0.0.0", addr), 0);
+    ck_assert_int_eq(lmdbacl_addr_parse("192..2.1", addr), 0);
+    ck_assert_int_eq(lmdbacl_addr_parse("192.0.2.1.", addr), 0);
+    ck_assert_int_eq(lmdbacl_addr_parse(".192.0.2", addr), 0);
+    ck_assert_int_eq(lmdbacl_addr_parse("192.0.2.100", addr),
+		     LMDBACL_AF_INET);
+}
+END_TEST
+
+START_TEST(ipv4_parser_agrees_with_inet_pton)
+{
+    static const char alphabet[] = "0123456789.";
+    char    text[24];
+    unsigned char addr[16];
+    unsigned char want[4];
+    unsigned seed = 12345;
+    int     agree_yes = 0;
+    int     i;
+    int     j;
+    int     len;
+    int     ok;
+
+    /*
+     * Random strings of digits and dots, weighted towards dotted quads:
+     * the hand-written IPv4 path must accept exactly what inet_pton()
+     * accepts, with the same bytes.
+     */
+    for (i = 0; i < 200000; i++) {
+	seed = seed * 1103515245 + 12345;
+	if (i % 2) {
+	    len = 1 + (seed >> 16) % 18;
+	    for (j = 0; j < len; j++) {
+		seed = seed * 1103515245 + 12345;
+		text[j] = ((seed >> 16) % 4 == 0) ? '.' :
+		    alphabet[(seed >> 16) % 10];
+	    }
+	    text[len] = 0;
+	} else {
+	    /* Four numbers up to 299, some with a leading zero. */
+	    len = 0;
+	    for (j = 0; j < 4; j++) {
+		seed = seed * 1103515245 + 12345;
+		len += sprintf(text + len, "%s%s%u", j ? "." : "",
+			       (seed >> 16) % 16 == 0 ? "0" : "",
+			       (seed >> 20) % 300);
+	    }
+	}
+	ok = inet_pton(AF_INET, text, want) == 1;
+	ck_assert_msg((lmdbacl_addr_parse(text, addr) == LMDBACL_AF_INET) == ok,
+		      "\"%s\": inet_pton says %d", text, ok);
+	if (ok) {
+	    ck_assert_mem_eq(addr, want, 4);
+	    agree_yes++;
+	}
+    }
+    /* The generator must reach valid addresses, or the test says little. */
+    ck_assert_int_gt(agree_yes, 10000);
+}
+END_TEST
+
 static Suite *addr_suite(void)
 {
     Suite  *s = suite_create("lmdbacl_addr");
@@ -293,6 +360,8 @@ static Suite *addr_suite(void)
     UNIT_ADD(s, ipv4_with_five_labels_is_not_an_address);
     UNIT_ADD(s, ipv4_octet_over_255_is_not_an_address);
     UNIT_ADD(s, host_names_are_not_addresses);
+    UNIT_ADD(s, ipv4_leading_zero_is_not_an_address);
+    UNIT_ADD(s, ipv4_parser_agrees_with_inet_pton);
     UNIT_ADD(s, ipv6_compressed_parses_to_network_bytes);
     UNIT_ADD(s, ipv6_uncompressed_upper_case_gives_same_bytes);
     UNIT_ADD(s, ipv6_embedded_ipv4_tail_parses);

@@ -63,10 +63,11 @@
  /*
   * Format version of the table file. A file with a larger version is
   * refused with a message that says so. Format 2 keeps exact and
-  * wildcard rules in a hash index (lmdbacl_int.h); format 1 files are
-  * still read.
+  * wildcard rules in a hash index (lmdbacl_int.h), format 3 also the
+  * network ranges in one sorted record per family; format 1 and 2 files
+  * are still read.
   */
-#define LMDBACL_FORMAT_VERSION	2
+#define LMDBACL_FORMAT_VERSION	3
 
  /*
   * Longest key (in bytes, after folding) that a table can hold. LMDB's

@@ -53,6 +53,17 @@
 /*	one disjoint address range of the flattened network set; the
 /*	value starts with the range's first address and the prefix length
 /*	of the most specific network that covers it.
+/* .IP "'R' family"
+/*	(format 3) every range of the flattened network set of one family
+/*	(4 or 6), replacing its 'N' records: a 16-byte header ("LARX",
+/*	layout, number of ranges n, size of the rules area), the end
+/*	addresses of the ranges in increasing order, the fences (the end of
+/*	the last range of each block of LMDBACL_RANGES_BLOCK ranges), per
+/*	range its first address, the prefix length and the offset of its
+/*	network's rule in the rules area, then the rules area: per network,
+/*	a 4-byte length and a rule value (below). Addresses are
+/*	big-endian, 4 or 16 bytes. A probe searches the fences (a few
+/*	kilobytes that stay in the cache), then one block.
 /* .IP "'W' parent"
 /*	a wildcard rule *.parent (format 1 only; see 'H').
 /* .PP
@@ -78,6 +89,7 @@
 #define LMDBACL_TAG_EXACT	'E'
 #define LMDBACL_TAG_META	'M'
 #define LMDBACL_TAG_RANGE	'N'
+#define LMDBACL_TAG_RANGES	'R'
 #define LMDBACL_TAG_WILD	'W'
 
 #define LMDBACL_META_KEY	"Mlmdbacl"
@@ -126,6 +138,29 @@ extern int lmdbacl_rules_merge(LMDBACL_RULES *, LMDBACL_RULES *part,
 extern uint64_t lmdbacl_filter_hash(const unsigned char *key, size_t len);
 #define LMDBACL_META_SIZE	40
 
+#define LMDBACL_RANGES_MAGIC	"LARX"
+#define LMDBACL_RANGES_LAYOUT	1
+#define LMDBACL_RANGES_HDR	16
+#define LMDBACL_RANGES_BLOCK	16
+
+ /*
+  * A range index that passed the size checks of lmdbacl_ranges_check();
+  * rule offsets are checked when they are read.
+  */
+typedef struct LMDBACL_RANGES {
+    size_t  n;				/* 0: no ranges of this family */
+    size_t  alen;			/* 4 or 16 */
+    const unsigned char *ends;
+    const unsigned char *fences;
+    size_t  nfences;
+    const unsigned char *info;		/* start, plen, rule offset */
+    const unsigned char *rules;
+    size_t  rules_size;
+} LMDBACL_RANGES;
+
+extern int lmdbacl_ranges_check(const unsigned char *, size_t, size_t alen,
+				        LMDBACL_RANGES *);
+
 #define LMDBACL_INDEX_KEY	"Hindex"
 #define LMDBACL_INDEX_MAGIC	"LAIX"
 #define LMDBACL_INDEX_LAYOUT	1
@@ -170,6 +205,7 @@ struct LMDBACL {
     uint64_t filter_mask;		/* bits (blocked: blocks) - 1 */
     int     filter_blocked;		/* bits of a key in one block */
     LMDBACL_INDEX index;		/* exact and wildcard rules */
+    LMDBACL_RANGES ranges[2];		/* format 3: IPv4, IPv6 networks */
     unsigned char kbuf[LMDBACL_KEY_MAX + 2];	/* probe key scratch */
     char    qbuf[3 * LMDBACL_KEY_MAX + 1];	/* folded non-ASCII query */
     char    miss[LMDBACL_KEY_MAX + 1];	/* last query proven absent */

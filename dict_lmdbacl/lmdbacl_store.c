@@ -396,25 +396,100 @@ static int build_rule(BUILD *b, int tag, const LMDBACL_RULE *r)
     return (0);
 }
 
-static int build_range(BUILD *b, int family, const SEG *s)
-{
-    unsigned char hdr[2 + 16];
-    size_t  alen = lmdbacl_addr_len(family);
+/* RANGES_FIXED - bytes of an 'R' record of n ranges, rules area apart */
 
-    b->key.len = b->val.len = 0;
-    hdr[0] = LMDBACL_TAG_RANGE;
-    hdr[1] = family;
-    u128_to_addr(family, s->end, hdr + 2);
-    if (buf_add(&b->key, hdr, 2 + alen) < 0)
+#define RANGES_FENCES(n)	(((n) + LMDBACL_RANGES_BLOCK - 1) \
+				 / LMDBACL_RANGES_BLOCK)
+#define RANGES_FIXED(n, alen)	(LMDBACL_RANGES_HDR + (n) * (alen) \
+				 + RANGES_FENCES(n) * (alen) \
+				 + (n) * ((alen) + 5))
+
+/* build_ranges - the 'R' record of one family, written into its pages */
+
+static int build_ranges(BUILD *b, int family, const NET *nets, size_t nnets,
+			        const SEG *segs, size_t n)
+{
+    size_t  alen = lmdbacl_addr_len(family);
+    unsigned char key[2];
+    uint32_t *roff;
+    BUF     rules;
+    MDB_val k;
+    MDB_val v;
+    unsigned char *blob;
+    unsigned char *ends;
+    unsigned char *fences;
+    unsigned char *info;
+    size_t  fixed = RANGES_FIXED(n, alen);
+    size_t  i;
+
+    if (n == 0)
+	return (0);
+
+    /*
+     * The rules area first: one rule per network, in the order the
+     * ranges first name them (a network split by a nested one has
+     * several ranges).
+     */
+    memset(&rules, 0, sizeof(rules));
+    if ((roff = malloc((nnets + 1) * sizeof(*roff))) == 0)
 	goto nomem;
-    u128_to_addr(family, s->start, hdr);
-    hdr[alen] = s->net->plen;
-    if (buf_add(&b->val, hdr, alen + 1) < 0
-	|| encode_rule(&b->val, s->net->rule->line, s->net->rule->key,
-		       s->net->rule->value) < 0)
+    for (i = 0; i < nnets; i++)
+	roff[i] = UINT32_MAX;
+    for (i = 0; i < n; i++) {
+	size_t  ni = (size_t) (segs[i].net - nets);
+	size_t  at = rules.len;
+	const LMDBACL_RULE *r = segs[i].net->rule;
+
+	if (roff[ni] != UINT32_MAX)
+	    continue;
+	if (at > UINT32_MAX - 8 || buf_add(&rules, "\0\0\0\0", 4) < 0
+	    || encode_rule(&rules, r->line, r->key, r->value) < 0)
+	    goto nomem;
+	put32(rules.data + at, (uint32_t) (rules.len - at - 4));
+	roff[ni] = (uint32_t) at;
+    }
+    if (fixed + rules.len > 0xffffffffUL)
 	goto nomem;
-    return (build_put(b));
+    key[0] = LMDBACL_TAG_RANGES;
+    key[1] = family;
+    k.mv_data = key;
+    k.mv_size = 2;
+    v.mv_data = 0;
+    v.mv_size = fixed + rules.len;
+    if ((b->mdb_status = mdb_put(b->txn, b->dbi, &k, &v,
+				 MDB_APPEND | MDB_RESERVE)) != 0) {
+	free(roff);
+	free(rules.data);
+	return (-1);
+    }
+    blob = v.mv_data;
+    memcpy(blob, LMDBACL_RANGES_MAGIC, 4);
+    put32(blob + 4, LMDBACL_RANGES_LAYOUT);
+    put32(blob + 8, (uint32_t) n);
+    put32(blob + 12, (uint32_t) rules.len);
+    ends = blob + LMDBACL_RANGES_HDR;
+    fences = ends + n * alen;
+    info = fences + RANGES_FENCES(n) * alen;
+    for (i = 0; i < n; i++) {
+	unsigned char *ip = info + i * (alen + 5);
+
+	u128_to_addr(family, segs[i].end, ends + i * alen);
+	if (i % LMDBACL_RANGES_BLOCK == LMDBACL_RANGES_BLOCK - 1 || i == n - 1)
+	    u128_to_addr(family, segs[i].end,
+			 fences + (i / LMDBACL_RANGES_BLOCK) * alen);
+	u128_to_addr(family, segs[i].start, ip);
+	ip[alen] = segs[i].net->plen;
+	put32(ip + alen + 1, roff[segs[i].net - nets]);
+    }
+    if (rules.len > 0)
+	memcpy(blob + fixed, rules.data, rules.len);
+    free(roff);
+    free(rules.data);
+    return (0);
+
 nomem:
+    free(roff);
+    free(rules.data);
     b->mdb_status = ENOMEM;
     return (-1);
 }
@@ -726,13 +801,14 @@ static int plan_make(PLAN *p, LMDBACL_RULES *rules)
 	    np->plen = r->plen;
 	    np->rule = r;
 	    p->counts[2]++;
-	    p->bytes += 2 * rsize + 40;
+	    p->bytes += rsize + 8;	/* its rule in the 'R' record */
 	}
     }
     for (f = 0; f < 2; f++) {
 	if ((p->segs[f] = flatten(p->nets[f], p->nnets[f], &p->nsegs[f])) == 0)
 	    return (-1);
 	p->counts[3] += p->nsegs[f];
+	p->bytes += RANGES_FIXED(p->nsegs[f], (size_t) (f ? 16 : 4)) + 4096;
     }
     p->index_size = LMDBACL_INDEX_HDR + ((size_t) 8 << p->index_log2)
 	+ p->index_recs;
@@ -998,10 +1074,10 @@ static int build_records(BUILD *b, const PLAN *p)
 	return (-1);
     /* Family byte 4 sorts before 6. */
     for (f = 0; f < 2; f++)
-	for (i = 0; i < p->nsegs[f]; i++)
-	    if (build_range(b, f ? LMDBACL_AF_INET6 : LMDBACL_AF_INET,
-			    p->segs[f] + i) < 0)
-		return (-1);
+	if (build_ranges(b, f ? LMDBACL_AF_INET6 : LMDBACL_AF_INET,
+			 p->nets[f], p->nnets[f], p->segs[f],
+			 p->nsegs[f]) < 0)
+	    return (-1);
     return (0);
 }
 
@@ -1146,8 +1222,20 @@ static int build_file(const char *tmp, const PLAN *p, LMDBACL_ERR *err)
     void   *map;
     int     fd;
     int     attempt;
+    const char *start;
 
     mapsize = (p->bytes * 3 / 2 + (1 << 20) + 0xfffff) & ~(size_t) 0xfffff;
+
+    /*
+     * The estimate is generous, so a build rarely has to grow its map:
+     * LMDBACL_BUILD_MAP_SIZE (for tests) starts with a smaller one.
+     */
+    if ((start = getenv("LMDBACL_BUILD_MAP_SIZE")) != 0) {
+	unsigned long long want = strtoull(start, 0, 10);
+
+	if (want >= (1 << 20) && want < mapsize)
+	    mapsize = (size_t) want & ~(size_t) 0xfffff;
+    }
     for (attempt = 0; attempt < 8; attempt++, mapsize *= 2) {
 	memset(&b, 0, sizeof(b));
 	(void) unlink(tmp);
@@ -1568,6 +1656,95 @@ int     lmdbacl_index_get(const LMDBACL_INDEX *ix, uint64_t h,
     return (LMDBACL_NOTFOUND);
 }
 
+/* lmdbacl_ranges_check - the sizes of an 'R' record */
+
+int     lmdbacl_ranges_check(const unsigned char *blob, size_t size,
+			             size_t alen, LMDBACL_RANGES *rx)
+{
+    size_t  n;
+    size_t  rules;
+
+    memset(rx, 0, sizeof(*rx));
+    if (size < LMDBACL_RANGES_HDR
+	|| memcmp(blob, LMDBACL_RANGES_MAGIC, 4) != 0
+	|| get32(blob + 4) != LMDBACL_RANGES_LAYOUT)
+	return (LMDBACL_EFORMAT);
+    n = get32(blob + 8);
+    rules = get32(blob + 12);
+    if (n == 0 || n > (size - LMDBACL_RANGES_HDR) / (3 * alen + 5)
+	|| RANGES_FIXED(n, alen) + rules != size)
+	return (LMDBACL_EFORMAT);
+    rx->n = n;
+    rx->alen = alen;
+    rx->ends = blob + LMDBACL_RANGES_HDR;
+    rx->nfences = RANGES_FENCES(n);
+    rx->fences = rx->ends + n * alen;
+    rx->info = rx->fences + rx->nfences * alen;
+    rx->rules = rx->info + n * (alen + 5);
+    rx->rules_size = rules;
+    return (LMDBACL_OK);
+}
+
+/* ranges_find - the first range whose end is at or above addr */
+
+static size_t ranges_find(const LMDBACL_RANGES *rx, const unsigned char *addr)
+{
+    size_t  lo = 0;
+    size_t  hi = rx->nfences;
+    size_t  mid;
+    size_t  i;
+    size_t  last;
+
+    /*
+     * Compared as integers: a 4-byte address as one word, a 16-byte one
+     * as two. The fences find the block, the block the range.
+     */
+    if (rx->alen == 4) {
+	uint32_t a = get32(addr);
+
+	while (lo < hi) {
+	    mid = lo + (hi - lo) / 2;
+	    if (get32(rx->fences + 4 * mid) < a)
+		lo = mid + 1;
+	    else
+		hi = mid;
+	}
+	if (lo == rx->nfences)
+	    return (rx->n);
+	last = (lo + 1) * LMDBACL_RANGES_BLOCK;
+	if (last > rx->n)
+	    last = rx->n;
+	for (i = lo * LMDBACL_RANGES_BLOCK; i < last; i++)
+	    if (get32(rx->ends + 4 * i) >= a)
+		return (i);
+    } else {
+	uint64_t ah = get64(addr);
+	uint64_t al = get64(addr + 8);
+	const unsigned char *ep;
+
+#define BELOW(p) (get64(p) < ah || (get64(p) == ah && get64((p) + 8) < al))
+
+	while (lo < hi) {
+	    mid = lo + (hi - lo) / 2;
+	    if (BELOW(rx->fences + 16 * mid))
+		lo = mid + 1;
+	    else
+		hi = mid;
+	}
+	if (lo == rx->nfences)
+	    return (rx->n);
+	last = (lo + 1) * LMDBACL_RANGES_BLOCK;
+	if (last > rx->n)
+	    last = rx->n;
+	for (i = lo * LMDBACL_RANGES_BLOCK; i < last; i++) {
+	    ep = rx->ends + 16 * i;
+	    if (!BELOW(ep))
+		return (i);
+	}
+    }
+    return (rx->n);				/* a fence that lies: damaged */
+}
+
 /* lmdbacl_open - open a snapshot for lookups */
 
 LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
@@ -1721,6 +1898,29 @@ LMDBACL *lmdbacl_open(const char *path, LMDBACL_ERR *err)
 	lmdbacl_close(t);
 	return (0);
     }
+
+    /*
+     * Format 3 keeps the ranges of each family in one 'R' record (none:
+     * no network of that family); older files in 'N' records.
+     */
+    for (i = 0; t->format >= 3 && i < 2; i++) {
+	unsigned char rkey[2];
+
+	rkey[0] = LMDBACL_TAG_RANGES;
+	rkey[1] = i ? LMDBACL_AF_INET6 : LMDBACL_AF_INET;
+	k.mv_data = rkey;
+	k.mv_size = 2;
+	if ((rc = mdb_get(t->txn, t->dbi, &k, &v)) == MDB_NOTFOUND)
+	    continue;
+	if (rc != 0 || lmdbacl_ranges_check(v.mv_data, v.mv_size,
+					    i ? 16 : 4, t->ranges + i) != 0) {
+	    lmdbacl_err_set(err, LMDBACL_EFORMAT, "%s: damaged table: bad"
+			    " network range record; rebuild it", path);
+	    t->fd = -1;
+	    lmdbacl_close(t);
+	    return (0);
+	}
+    }
     return (t);
 }
 
@@ -1823,6 +2023,29 @@ int     lmdbacl_store_range(LMDBACL *t, int family, const unsigned char *addr,
     const unsigned char *vp;
     int     rc;
 
+    if (t->format >= 3) {
+	const LMDBACL_RANGES *rx = t->ranges + (family == LMDBACL_AF_INET6);
+	const unsigned char *ip;
+	const unsigned char *rp;
+	size_t  i;
+	size_t  off;
+	size_t  rlen;
+
+	if (rx->n == 0 || (i = ranges_find(rx, addr)) == rx->n)
+	    return (LMDBACL_NOTFOUND);
+	ip = rx->info + i * (alen + 5);
+	if (memcmp(ip, addr, alen) > 0)
+	    return (LMDBACL_NOTFOUND);		/* addr falls in a gap */
+	off = get32(ip + alen + 1);
+	if (off > rx->rules_size || rx->rules_size - off < 4
+	    || (rlen = get32(rx->rules + off)) > rx->rules_size - off - 4)
+	    return (LMDBACL_EFORMAT);
+	rp = rx->rules + off + 4;
+	m->plen = ip[alen];
+	if (lmdbacl_record_decode(rp, rlen, m) != 0 || m->rule == 0)
+	    return (LMDBACL_EFORMAT);
+	return (LMDBACL_OK);
+    }
     t->kbuf[0] = LMDBACL_TAG_RANGE;
     t->kbuf[1] = family;
     memcpy(t->kbuf + 2, addr, alen);

@@ -8,16 +8,15 @@
 #	the real postmap(1) with the plugin, in a private, never started
 #	instance (tests/lib/postfix-instance.sh).
 #
-#	1. A 300,000-line table whose first map (16 MiB, from the size
-#	   estimate) is too small is built twice in a row into the same
-#	   target, by "lmdbacl compile" and by "postmap lmdbacl:", while a
-#	   reader loops: both builds grow the map and succeed; the reader
-#	   only ever sees whole snapshots; a reader that opened the old
-#	   table keeps answering from it. The engine takes no starting
-#	   map size: the input is shaped (nested networks whose values
-#	   are just over LMDB's leaf node limit, one overflow page per
-#	   record and per flattened range) so that its own estimate gives
-#	   16 MiB; strace, when it works, shows the two map sizes.
+#	1. A 300,000-line table whose first map is too small is built
+#	   twice in a row into the same target, by "lmdbacl compile" and
+#	   by "postmap lmdbacl:", while a reader loops: both builds grow
+#	   the map and succeed; the reader only ever sees whole snapshots;
+#	   a reader that opened the old table keeps answering from it.
+#	   The engine's own estimate is generous enough for this input
+#	   (nested networks whose values are just over LMDB's leaf node
+#	   limit); LMDBACL_BUILD_MAP_SIZE starts both builds at 4 MiB, and
+#	   strace, when it works, shows the map sizes of the first.
 #	2. 300 postmap -q - readers hold the table open (more than LMDB's
 #	   default 126 reader slots: the table is opened MDB_NOLOCK, with
 #	   no lock file), 50 are killed with SIGKILL, the table is
@@ -152,11 +151,10 @@ wait_gone() {
 # 300,000 lines: one short probe entry, then networks whose values (185
 # continuation lines, about 2,050 bytes) are just too large for a leaf
 # node, so each record takes an overflow page: groups of a /24 and 60
-# /32s at its even addresses, so the /24 is flattened into 61 ranges,
-# each with a copy of its value. (Exact and wildcard rules would not do: format 2
-# keeps them in the index, densely packed, and the estimate is close.)
-# The size estimate asks for a 16 MiB map; the table needs 20 MB: the
-# build must grow the map.
+# /32s at its even addresses, so the /24 is flattened into 61 ranges.
+# The table needs 10 MB. The size estimate is generous enough (format 3)
+# that such a build fits its first map: LMDBACL_BUILD_MAP_SIZE makes the
+# first build start at 4 MiB, so it must grow the map twice.
 grow_source() {
 	perl -e '
 		my ($tag, $lines) = @ARGV;
@@ -208,28 +206,29 @@ loop=$!
 bg_pids+=("$loop")
 
 # The first build under strace when there is one: the map sizes it
-# asks for are the proof that it started at 16 MiB and grew.
+# asks for are the proof that it started at 4 MiB and grew.
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	# LeakSanitizer cannot run under ptrace: no leak check there.
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+		LMDBACL_BUILD_MAP_SIZE=4194304 \
 		strace -f -o g/trace -e trace=fallocate "$LMDBACL" compile g/src1 grow
 	rc1=$?
-	check grow_first_map_is_16_MiB_then_doubles "16777216 33554432" \
+	check grow_first_map_is_4_MiB_then_doubles "4194304 8388608 16777216" \
 	    "$(sed -n 's/.*fallocate([0-9]*, [A-Z_]*, 0, \([0-9]*\)).*/\1/p' g/trace | tr '\n' ' ' | sed 's/ $//')"
 else
-	echo "SKIP: grow_first_map_is_16_MiB_then_doubles (no usable strace)"
-	lmdbacl compile g/src1 grow
+	echo "SKIP: grow_first_map_is_4_MiB_then_doubles (no usable strace)"
+	LMDBACL_BUILD_MAP_SIZE=4194304 lmdbacl compile g/src1 grow
 	rc1=$?
 fi
 check grow_after_first_build "OK build1" "$(lmdbacl query grow probe.example)"
 # The second build: the real postmap, into the same target.
-pm -c "$PFC" "lmdbacl:$T/grow"
+LMDBACL_BUILD_MAP_SIZE=4194304 pm -c "$PFC" "lmdbacl:$T/grow"
 rc2=$?
 touch g/stop
 wait "$loop"
 check grow_both_builds_succeed "0 0" "$rc1 $rc2"
 size=$(stat -c %s grow.lmdbacl)
-check grow_table_outgrows_a_16_MiB_map yes "$([ "$size" -gt 16777216 ] && echo yes || echo "no: $size bytes")"
+check grow_table_outgrows_two_maps yes "$([ "$size" -gt 8388608 ] && echo yes || echo "no: $size bytes")"
 check grow_table_answers_second_build "OK build2" "$(lmdbacl query grow probe.example)"
 # 10.0.0.1 falls between the /32s: the /24 of the first group answers.
 want=$(perl -e 'print "OK build2 v1", ("\t" . "x" x 10) x 185')

@@ -980,18 +980,19 @@ END_TEST
 
 /* Damaged records. */
 
-static LMDBACL *crafted_table(const UNIT_KV *extra, size_t n)
+/* crafted_path - a sealed table of these records, in this format */
+
+static char *crafted_path(const UNIT_KV *extra, size_t n, int format)
 {
     unsigned char meta[LMDBACL_META_SIZE];
     UNIT_KV kv[8];
     char   *dir = unit_tmpdir();
     char   *path = unit_join(dir, "crafted.lmdbacl");
-    LMDBACL *t;
     size_t  i;
 
     ck_assert_uint_le(n, 7);
     memset(meta, 0, sizeof(meta));
-    meta[3] = LMDBACL_FORMAT_VERSION;
+    meta[3] = format;
     kv[0].key = LMDBACL_META_KEY;
     kv[0].klen = strlen(LMDBACL_META_KEY);
     kv[0].val = meta;
@@ -999,9 +1000,18 @@ static LMDBACL *crafted_table(const UNIT_KV *extra, size_t n)
     for (i = 0; i < n; i++)
 	kv[i + 1] = extra[i];
     unit_make_sealed(path, kv, n + 1);
-    t = unit_open(path);
-    free(path);
     free(dir);
+    return (path);
+}
+
+/* crafted_table - format 2 records: 'E', 'W' and 'N' in the tree */
+
+static LMDBACL *crafted_table(const UNIT_KV *extra, size_t n)
+{
+    char   *path = crafted_path(extra, n, 2);
+    LMDBACL *t = unit_open(path);
+
+    free(path);
     return (t);
 }
 
@@ -1054,6 +1064,63 @@ START_TEST(damaged_records_give_eformat_not_garbage)
 }
 END_TEST
 
+
+ /*
+  * A format 3 range record: two ranges of 10.0.0.0/24 and 10.0.2.0/24,
+  * the second pointing past the rules area.
+  */
+static const unsigned char ranges4[] = {
+    'L', 'A', 'R', 'X', 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 28,
+    10, 0, 0, 255, 10, 0, 2, 255,			/* ends */
+    10, 0, 2, 255,					/* fence */
+    10, 0, 0, 0, 24, 0, 0, 0, 0,			/* start, plen, rule */
+    10, 0, 2, 0, 24, 0, 0, 3, 232,
+    0, 0, 0, 24, 0, 0, 0, 3, 0, 11,			/* rule: line 3 */
+    '1', '0', '.', '0', '.', '0', '.', '0', '/', '2', '4',
+    'R', 'E', 'J', 'E', 'C', 'T', 0,
+};
+static const unsigned char ranges4_key[] = {'R', 4};
+
+START_TEST(format3_range_record_is_answered_and_checked)
+{
+    UNIT_KV kv[] = {{ranges4_key, 2, ranges4, sizeof(ranges4)}};
+    char   *path = crafted_path(kv, 1, 3);
+    LMDBACL *t = unit_open(path);
+    LMDBACL_MATCH m;
+
+    ck_assert_int_eq(lmdbacl_lookup(t, "10.0.0.7", 0, &m), LMDBACL_OK);
+    ck_assert_str_eq(m.value, "REJECT");
+    ck_assert_uint_eq(m.line, 3);
+    ck_assert_int_eq(m.plen, 24);
+    ck_assert_int_eq(lmdbacl_lookup(t, "10.0.1.5", 0, &m), LMDBACL_NOTFOUND);
+    ck_assert_int_eq(lmdbacl_lookup(t, "9.255.255.255", 0, &m),
+		     LMDBACL_NOTFOUND);
+    ck_assert_int_eq(lmdbacl_lookup(t, "11.0.0.1", 0, &m), LMDBACL_NOTFOUND);
+    ck_assert_int_eq(lmdbacl_lookup(t, "10.0.2.5", 0, &m), LMDBACL_EFORMAT);
+    ck_assert_int_eq(lmdbacl_lookup(t, "2001:db8::1", 0, &m),
+		     LMDBACL_NOTFOUND);
+    lmdbacl_close(t);
+    free(path);
+}
+END_TEST
+
+START_TEST(format3_range_record_of_wrong_size_refuses_the_table)
+{
+    unsigned char bad[sizeof(ranges4)];
+    UNIT_KV kv[] = {{ranges4_key, 2, bad, sizeof(bad)}};
+    LMDBACL_ERR err;
+    char   *path;
+
+    memcpy(bad, ranges4, sizeof(bad));
+    bad[15] = 27;				/* rules area one byte short */
+    path = crafted_path(kv, 1, 3);
+    ck_assert_ptr_null(lmdbacl_open(path, &err));
+    ck_assert_int_eq(err.code, LMDBACL_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "bad network range record") != 0,
+		  "message: %s", err.msg);
+    free(path);
+}
+END_TEST
 
  /*
   * smtpd's follow-up queries after a miss are answered from the last
@@ -1205,6 +1272,8 @@ static Suite *match_suite(void)
     UNIT_ADD(s, query_longer_than_key_limit_still_walks_to_wildcard);
     UNIT_ADD(s, well_formed_crafted_record_is_answered);
     UNIT_ADD(s, damaged_records_give_eformat_not_garbage);
+    UNIT_ADD(s, format3_range_record_is_answered_and_checked);
+    UNIT_ADD(s, format3_range_record_of_wrong_size_refuses_the_table);
     UNIT_ADD(s, follow_up_queries_after_a_miss_answer_as_fresh);
     return (s);
 }

@@ -378,6 +378,23 @@ for mode in yes no; do
 	expect_same "utf8_sharp_s_folds_to_ss_smtputf8_$mode" "rc=0 REJECT sharp s" \
 	    "$(ask "lmdbacl:$T/utf8_$mode" 'strasse.example')"
 done
+
+# Under smtputf8_enable = yes the plugin is not wrapped in dict_utf8: it
+# does the wrapper's checks itself. A non-UTF-8 query gets lmdb:'s
+# warning and outcome, a valid one its answer.
+postconf -c "$work/etc" -e "smtputf8_enable = yes"
+printf 'good.example OK fine\n' >"$T/u8chk"
+build "lmdbacl:$T/u8chk" && build "lmdb:$T/u8chk"
+declare -A u8q
+for t in lmdbacl lmdb; do
+	out=$(pmc -q $'bad\377.example' "$t:$T/u8chk" 2>&1)
+	u8q[$t]="rc=$? $(printf '%s' "$out" | sed -n 's/.*warning: [a-z]*:[^:]*: //p')"
+done
+expect_same utf8_bad_query_warns_as_lmdb_does "${u8q[lmdb]}" "${u8q[lmdbacl]}"
+expect_same utf8_bad_query_warning_says_non_utf8 yes \
+    "$(case ${u8q[lmdbacl]} in rc=1\ non-UTF-8\ key*) echo yes ;; *) echo "no: ${u8q[lmdbacl]}" ;; esac)"
+expect_same utf8_checked_query_still_answers "rc=0 fine" \
+    "$(ask "lmdbacl:$T/u8chk" GOOD.example | sed 's/OK //')"
 postconf -c "$work/etc" -e "smtputf8_enable = no"
 
 ########################################################################

@@ -37,8 +37,10 @@
 /*
 /*	Networks (CIDR keys, address keys, smtpd's truncated addresses)
 /*	are flattened at build time into disjoint address ranges, each
-/*	labelled with the most specific network that covers it: a lookup
-/*	is one cursor probe, whatever the number of networks.
+/*	labelled with the most specific network that covers it. Format 3
+/*	keeps the ranges of each family in one sorted 'R' record: a lookup
+/*	is a search of its fences (a few kilobytes that stay in the cache)
+/*	and of one block of 16 ranges, whatever the number of networks.
 /*
 /*	lmdbacl_writer_begin() serialises writers with an exclusive fcntl
 /*	lock (an open file description lock on Linux) on the current file, then checks that the path still names

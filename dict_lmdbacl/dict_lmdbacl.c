@@ -69,6 +69,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
  /*
@@ -119,6 +120,7 @@ typedef struct DICT_LMDBACL {
 static const char *fold_key(DICT *dict, const char *name, int *non_ascii)
 {
     const unsigned char *cp;
+    size_t  len;
     int     upper = 0;
     int     high = 0;
 
@@ -129,7 +131,23 @@ static const char *fold_key(DICT *dict, const char *name, int *non_ascii)
      * finds out, and the copy is skipped. Non-ASCII bytes are left to the
      * engine, which folds them in full.
      */
-    for (cp = (const unsigned char *) name; *cp; cp++) {
+    len = strlen(name);
+    for (cp = (const unsigned char *) name; len >= 8; cp += 8, len -= 8) {
+	uint64_t w;
+	uint64_t low;
+
+	/*
+	 * Eight bytes at a time: a byte's top bit says non-ASCII; for the
+	 * others, adding 0x80 - 'A' sets it from 'A' up, adding 0x7f - 'Z'
+	 * from past 'Z' on.
+	 */
+	memcpy(&w, cp, 8);
+	low = w & 0x7f7f7f7f7f7f7f7fULL;
+	high |= (w & 0x8080808080808080ULL) != 0;
+	upper |= ((low + 0x3f3f3f3f3f3f3f3fULL) & ~(low + 0x2525252525252525ULL)
+		  & ~w & 0x8080808080808080ULL) != 0;
+    }
+    for (; len > 0; cp++, len--) {
 	if (*cp >= 0x80)
 	    high = 1;
 	else if (*cp >= 'A' && *cp <= 'Z')

@@ -119,7 +119,9 @@ chmod 0644 "$T"/*
 plain_keys=(user@example.com example.com user@ 192.0.2 2001:db8:1:2 "<>"
     "with space@example.com" 'quo"te@example.com' multi.example.com
     dup.example.com mixed.example.com MIXED.EXAMPLE.COM MiXeD.Example.COM
-    tab.example.com nothere@example.com nothere.example.org)
+    tab.example.com nothere@example.com nothere.example.org
+    mixed.example.coM mixed.example.COM mixed.exaMPle.com USER@EXAMPLE.COM
+    user@EXAMPLE.com dup.example.coM "WITH SPACE@EXAMPLE.COM")
 crlf_keys=(crlf.example.com crlfcont.example.com crlfaddr@example.com
     "crlf.example.com"$'\r')
 plain_types=(hash lmdb cdb)

@@ -14,6 +14,8 @@
 /*	("LAIX") is instead taken as the value of an index record, and
 /*	goes straight to the index checks, probes and listing walk that
 /*	lmdbacl_open(), lookups and lmdbacl_load_rules() apply to it.
+/*	One that starts with the range magic ("LARX") is checked as the
+/*	range record of each family and probed.
 /*--*/
 
 #include <stdio.h>
@@ -63,6 +65,42 @@ static void fuzz_index(const unsigned char *data, size_t size)
     free(copy);
 }
 
+/* fuzz_ranges - a range record value: size checks, probes */
+
+static void fuzz_ranges(const unsigned char *data, size_t size)
+{
+    static const unsigned char probes[][16] = {
+	{0}, {10, 0, 0, 1}, {192, 0, 2, 1}, {255, 255, 255, 255},
+	{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+	{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    };
+    unsigned char *copy;
+    LMDBACL t;
+    LMDBACL_MATCH m;
+    size_t  i;
+    int     f;
+
+    /*
+     * The same bytes as IPv4 ranges and as IPv6 ranges, in a handle
+     * that has nothing else: format 3 probes read only the record.
+     */
+    if ((copy = malloc(size ? size : 1)) == 0)
+	return;
+    memcpy(copy, data, size);
+    for (f = 0; f < 2; f++) {
+	memset(&t, 0, sizeof(t));
+	t.format = 3;
+	if (lmdbacl_ranges_check(copy, size, f ? 16 : 4, t.ranges + f)
+	    != LMDBACL_OK)
+	    continue;
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+	    (void) lmdbacl_store_range(&t, f ? LMDBACL_AF_INET6 :
+				       LMDBACL_AF_INET, probes[i], &m);
+    }
+    free(copy);
+}
+
 int     LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     static char path[64];
@@ -79,6 +117,10 @@ int     LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     if (size >= 4 && memcmp(data, LMDBACL_INDEX_MAGIC, 4) == 0) {
 	fuzz_index(data, size);
+	return (0);
+    }
+    if (size >= 4 && memcmp(data, LMDBACL_RANGES_MAGIC, 4) == 0) {
+	fuzz_ranges(data, size);
 	return (0);
     }
     if (path[0] == 0)

@@ -192,10 +192,10 @@ static const char *dict_lmdbacl_lookup(DICT *dict, const char *name)
 		 dict->type, dict->name, name, UTF8_ERR);
 	return (0);
     }
-    name = key;
-    rc = lmdbacl_lookup(dl->table, name, dl->parent_style, &m);
+    rc = lmdbacl_lookup(dl->table, key, dl->parent_style, &m);
     if (rc == LMDBACL_OK) {
 	if (bad_utf8(dict, m.value, !allascii(m.value))) {
+	    /* dict_utf8 names the key as the caller wrote it. */
 	    msg_warn("%s:%s: key \"%s\": non-UTF-8 value \"%s\": %s",
 		     dict->type, dict->name, name, m.value, UTF8_ERR);
 	    DICT_ERR_VAL_RETURN(dict, DICT_ERR_CONFIG, 0);
@@ -508,10 +508,13 @@ static void bulk_finish(DICT *dict)
 	free(job->notes[i].msg);
     }
     free(job->notes);
-    if (job->nomem && job->read_rc == LMDBACL_OK) {
+    if (job->nomem) {
+	/* Some diagnostics were lost: say so, whatever else failed. */
 	lmdbacl_writer_abort(dl->writer);
-	msg_fatal("%s:%s: out of memory; the table was not changed",
-		  dict->type, dict->name);
+	msg_fatal("%s:%s: out of memory%s%s; the table was not changed",
+		  dict->type, dict->name,
+		  job->read_rc != LMDBACL_OK ? "; " : "",
+		  job->read_rc != LMDBACL_OK ? job->read_err.msg : "");
     }
     if (job->read_rc != LMDBACL_OK) {
 	lmdbacl_writer_abort(dl->writer);

@@ -1123,6 +1123,153 @@ START_TEST(format3_range_record_of_wrong_size_refuses_the_table)
 END_TEST
 
  /*
+  * Format 3 ranges against a brute-force longest-prefix match: nested
+  * random networks of both families (many blocks of 16, a count that is
+  * no multiple of 16, networks at both ends of the address space), and
+  * probes at every network's first and last address and one beside.
+  */
+typedef struct RNET {
+    unsigned __int128 start;
+    unsigned __int128 end;
+    int     plen;
+} RNET;
+
+static unsigned __int128 rnd128(unsigned long long *seed)
+{
+    unsigned __int128 v = 0;
+    int     i;
+
+    for (i = 0; i < 4; i++) {
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	v = (v << 32) | (*seed >> 32);
+    }
+    return (v);
+}
+
+#define NRANGE_NETS	700
+
+static void rtext(int bits, unsigned __int128 a, char *buf, size_t len)
+{
+    unsigned char b[16];
+    int     n = bits / 8;
+    int     i;
+
+    for (i = n - 1; i >= 0; i--, a >>= 8)
+	b[i] = (unsigned char) a;
+    lmdbacl_addr_format(bits == 32 ? LMDBACL_AF_INET : LMDBACL_AF_INET6,
+			b, buf, len);
+}
+
+START_TEST(format3_ranges_agree_with_brute_force_prefix_match)
+{
+    static RNET nets[2][NRANGE_NETS];
+    unsigned long long seed = 20261204;
+    size_t  cap = 2 * NRANGE_NETS * 64 + 1;
+    char   *src = malloc(cap);
+    size_t  used = 0;
+    char    text[64];
+    char    want[16];
+    LMDBACL *t;
+    LMDBACL_MATCH m;
+    int     f;
+    int     i;
+    int     j;
+    int     k;
+    int     hits = 0;
+    int     probes = 0;
+
+    ck_assert_ptr_nonnull(src);
+    for (f = 0; f < 2; f++) {
+	int     bits = f ? 128 : 32;
+	unsigned __int128 all = f ? ~(unsigned __int128) 0 :
+	    (unsigned __int128) 0xffffffffU;
+
+	for (i = 0; i < NRANGE_NETS; i++) {
+	    unsigned __int128 base;
+	    unsigned __int128 mask;
+	    int     plen;
+	    int     dup;
+
+	    do {
+		/* Inside an earlier network half the time: nesting. */
+		if (i > 0 && rnd128(&seed) % 2) {
+		    RNET   *p = &nets[f][(size_t) (rnd128(&seed) % i)];
+
+		    plen = p->plen + 1 + (int) (rnd128(&seed) % 8);
+		    if (plen > bits)
+			plen = bits;
+		    base = p->start + rnd128(&seed) % (p->end - p->start + 1);
+		} else {
+		    plen = (f ? 16 : 8) + (int) (rnd128(&seed) % (f ? 100 : 25));
+		    base = rnd128(&seed) & all;
+		    if (i == 0)
+			base = 0;			/* the first address */
+		    if (i == 1)
+			base = all;			/* the last one */
+		}
+		mask = plen >= bits ? 0 : (((unsigned __int128) 1 << (bits - plen)) - 1);
+		base &= ~mask & all;
+		dup = 0;
+		for (j = 0; j < i; j++)
+		    if (nets[f][j].start == base && nets[f][j].plen == plen)
+			dup = 1;
+	    } while (dup);
+	    nets[f][i].start = base;
+	    nets[f][i].end = base | mask;
+	    nets[f][i].plen = plen;
+	    rtext(bits, base, text, sizeof(text));
+	    used += snprintf(src + used, cap - used, "%s/%d v%d.%d\n", text,
+			     plen, f, i);
+	}
+    }
+    t = unit_table(src);
+    for (f = 0; f < 2; f++) {
+	int     bits = f ? 128 : 32;
+	unsigned __int128 all = f ? ~(unsigned __int128) 0 :
+	    (unsigned __int128) 0xffffffffU;
+
+	for (i = 0; i < NRANGE_NETS; i++) {
+	    unsigned __int128 at[6];
+
+	    at[0] = nets[f][i].start;
+	    at[1] = nets[f][i].end;
+	    at[2] = (nets[f][i].start - 1) & all;
+	    at[3] = (nets[f][i].end + 1) & all;
+	    at[4] = (nets[f][i].start + 1) & all;
+	    at[5] = (nets[f][i].end - 1) & all;
+	    for (k = 0; k < 6; k++) {
+		int     best = -1;
+
+		for (j = 0; j < NRANGE_NETS; j++)
+		    if (nets[f][j].start <= at[k] && at[k] <= nets[f][j].end
+			&& (best < 0 || nets[f][j].plen > nets[f][best].plen))
+			best = j;
+		rtext(bits, at[k], text, sizeof(text));
+		probes++;
+		if (best < 0) {
+		    ck_assert_msg(lmdbacl_lookup(t, text, 0, &m)
+				  == LMDBACL_NOTFOUND, "%s: found %s", text,
+				  m.value);
+		} else {
+		    snprintf(want, sizeof(want), "v%d.%d", f, best);
+		    ck_assert_msg(lmdbacl_lookup(t, text, 0, &m) == LMDBACL_OK,
+				  "%s: not found, want %s", text, want);
+		    ck_assert_msg(strcmp(m.value, want) == 0,
+				  "%s: %s, want %s", text, m.value, want);
+		    hits++;
+		}
+	    }
+	}
+    }
+    /* Both outcomes must occur, or the probes say little. */
+    ck_assert_int_gt(hits, probes / 2);
+    ck_assert_int_lt(hits, probes);
+    lmdbacl_close(t);
+    free(src);
+}
+END_TEST
+
+ /*
   * smtpd's follow-up queries after a miss are answered from the last
   * miss without probing: the answers must be those of a handle that
   * remembers nothing.
@@ -1274,6 +1421,7 @@ static Suite *match_suite(void)
     UNIT_ADD(s, damaged_records_give_eformat_not_garbage);
     UNIT_ADD(s, format3_range_record_is_answered_and_checked);
     UNIT_ADD(s, format3_range_record_of_wrong_size_refuses_the_table);
+    UNIT_ADD(s, format3_ranges_agree_with_brute_force_prefix_match);
     UNIT_ADD(s, follow_up_queries_after_a_miss_answer_as_fresh);
     return (s);
 }

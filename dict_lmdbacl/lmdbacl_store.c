@@ -1511,7 +1511,9 @@ int     lmdbacl_writer_build(LMDBACL_WRITER *w, LMDBACL_RULES *rules,
     /*
      * Everything but the rename: the plugin runs this on a thread of its
      * own while postmap reads the source, and installs (or drops) the
-     * result once the diagnostics are out. No callback, no global state.
+     * result once the diagnostics are out. No callback, no global state
+     * but the environment (LMDBACL_BUILD_MAP_SIZE, read with getenv();
+     * Postfix changes no variable while the table is open).
      */
     if (w->built) {
 	(void) unlink(w->tmp);

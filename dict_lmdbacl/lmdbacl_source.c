@@ -30,7 +30,8 @@
 /*	A bulk read of a source of 1 MB or more reads its two halves on two
 /*	threads (the second starts at a line that starts an entry) and
 /*	merges them; rules, line numbers and diagnostics are those of one
-/*	read in line order. opts->progress then follows the first half.
+/*	read in line order. opts->progress is called from the calling
+/*	thread only, with the lines read by both.
 /*
 /*	lmdbacl_source_split() terminates the key at the first white space
 /*	that is neither inside double quotes nor escaped by a backslash,
@@ -97,6 +98,8 @@ typedef struct SOURCE_STATE {
     char   *end;
     unsigned lineno;			/* lines read */
     int     progress;			/* call opts->progress */
+    unsigned *share;			/* publish lines read here */
+    unsigned *peer;			/* add the other half's lines */
     int     fail;			/* out of memory */
 } SOURCE_STATE;
 
@@ -593,8 +596,13 @@ static void source_lines(SOURCE_STATE *st)
 	if ((eol = memchr(cp, '\n', end - cp)) == 0)
 	    eol = end;
 	lineno++;
-	if (st->progress && (lineno & 0xffff) == 0)
-	    opts->progress(opts->progress_ctx, lineno);
+	if ((lineno & 0xffff) == 0) {
+	    if (st->share)
+		__atomic_store_n(st->share, lineno, __ATOMIC_RELAXED);
+	    if (st->progress)
+		opts->progress(opts->progress_ctx, lineno + (st->peer ?
+			     __atomic_load_n(st->peer, __ATOMIC_RELAXED) : 0));
+	}
 	for (scan = cp; scan < eol && IS_SPACE(*scan); scan++)
 	     /* void */ ;
 	if (scan == eol || *scan == '#')
@@ -704,12 +712,14 @@ static void source_read_halves(SOURCE_STATE *st)
     SOURCE_STATE part;
     pthread_t thread;
     char   *half;
+    unsigned peer_lines = 0;
 
     /*
      * The second half counts its lines from its own start, and keeps its
      * rules and notes apart; both are renumbered as they are merged after
      * those of the first half, so that the result is that of one read in
-     * line order. The progress report follows the first half only.
+     * line order. The progress report (from this thread only) counts
+     * the lines of both halves, the other's as it publishes them.
      * Each half is also sorted on its thread; the merge joins the two
      * sorted runs, and settle then finds the rule set in order.
      */
@@ -722,6 +732,8 @@ static void source_read_halves(SOURCE_STATE *st)
     part.text = half;
     part.lineno = 0;
     part.progress = 0;
+    part.share = &peer_lines;
+    part.peer = 0;
     if ((part.rules = lmdbacl_rules_create()) == 0) {
 	source_lines(st);
 	return;
@@ -732,7 +744,9 @@ static void source_read_halves(SOURCE_STATE *st)
 	return;
     }
     st->end = half;
+    st->peer = &peer_lines;
     source_lines(st);
+    st->peer = 0;
     if (!st->fail)
 	(void) lmdbacl_rules_presort(st->rules);
     (void) pthread_join(thread, 0);

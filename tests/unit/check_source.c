@@ -818,7 +818,7 @@ END_TEST
 /* Progress. */
 
 typedef struct PROGRESS {
-    unsigned long calls[8];
+    unsigned long calls[64];
     int     n;
 } PROGRESS;
 
@@ -826,7 +826,7 @@ static void progress_fn(void *ctx, unsigned long lines)
 {
     PROGRESS *p = ctx;
 
-    if (p->n < 8)
+    if (p->n < 64)
 	p->calls[p->n] = lines;
     p->n++;
 }
@@ -855,6 +855,45 @@ START_TEST(progress_every_65536_lines_and_at_the_end)
     ck_assert_int_eq(p.n, 2);
     ck_assert_uint_eq(p.calls[0], 65536);
     ck_assert_uint_eq(p.calls[1], 65540);
+    lmdbacl_rules_free(rules);
+    free(src);
+    free(dir);
+}
+END_TEST
+
+START_TEST(progress_of_a_two_thread_read_rises_to_every_line)
+{
+    char   *dir = unit_tmpdir();
+    char   *src = unit_join(dir, "source");
+    LMDBACL_RULES *rules = lmdbacl_rules_create();
+    LMDBACL_SOURCE_OPTS opts;
+    LMDBACL_ERR err;
+    PROGRESS p;
+    FILE   *fp;
+    unsigned long i;
+    int     k;
+
+    /*
+     * 400,000 lines (6 MB: read in two halves). Reports never decrease
+     * and end with every line; the first half alone gives three before
+     * the last. (How much of the second half an early report includes
+     * depends on the threads' pace, so it is not asserted.)
+     */
+    ck_assert_ptr_nonnull(fp = fopen(src, "w"));
+    for (i = 0; i < 400000; i++)
+	fprintf(fp, "h%lu.example OK\n", i);
+    ck_assert_int_eq(fclose(fp), 0);
+    memset(&opts, 0, sizeof(opts));
+    memset(&p, 0, sizeof(p));
+    opts.progress = progress_fn;
+    opts.progress_ctx = &p;
+    ck_assert_int_eq(lmdbacl_source_read(src, rules, &opts, &err), LMDBACL_OK);
+    ck_assert_int_ge(p.n, 4);
+    ck_assert_int_le(p.n, 64);
+    for (k = 1; k < p.n; k++)
+	ck_assert_uint_gt(p.calls[k], p.calls[k - 1]);
+    ck_assert_uint_eq(p.calls[p.n - 1], 400000);
+    ck_assert_uint_eq(lmdbacl_rules_count(rules), 400000);
     lmdbacl_rules_free(rules);
     free(src);
     free(dir);
@@ -977,6 +1016,7 @@ static Suite *source_suite(void)
     UNIT_ADD(s, strict_turns_same_network_into_error);
     UNIT_ADD(s, replace_option_makes_later_duplicate_win_quietly);
     UNIT_ADD(s, progress_every_65536_lines_and_at_the_end);
+    UNIT_ADD(s, progress_of_a_two_thread_read_rises_to_every_line);
     UNIT_ADD(s, split_key_ends_at_first_unquoted_whitespace);
     UNIT_ADD(s, split_without_value_is_error);
     UNIT_ADD(s, split_unbalanced_quote_is_error);

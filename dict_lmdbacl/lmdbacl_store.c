@@ -1703,48 +1703,35 @@ static size_t ranges_find(const LMDBACL_RANGES *rx, const unsigned char *addr)
      * Compared as integers: a 4-byte address as one word, a 16-byte one
      * as two. The fences find the block, the block the range.
      */
+#define FIND_RANGE(below, width) do { \
+	while (lo < hi) { \
+	    mid = lo + (hi - lo) / 2; \
+	    if (below(rx->fences + (width) * mid)) \
+		lo = mid + 1; \
+	    else \
+		hi = mid; \
+	} \
+	if (lo == rx->nfences) \
+	    return (rx->n); \
+	last = (lo + 1) * LMDBACL_RANGES_BLOCK; \
+	if (last > rx->n) \
+	    last = rx->n; \
+	for (i = lo * LMDBACL_RANGES_BLOCK; i < last; i++) \
+	    if (!below(rx->ends + (width) * i)) \
+		return (i); \
+    } while (0)
+
     if (rx->alen == 4) {
 	uint32_t a = get32(addr);
 
-	while (lo < hi) {
-	    mid = lo + (hi - lo) / 2;
-	    if (get32(rx->fences + 4 * mid) < a)
-		lo = mid + 1;
-	    else
-		hi = mid;
-	}
-	if (lo == rx->nfences)
-	    return (rx->n);
-	last = (lo + 1) * LMDBACL_RANGES_BLOCK;
-	if (last > rx->n)
-	    last = rx->n;
-	for (i = lo * LMDBACL_RANGES_BLOCK; i < last; i++)
-	    if (get32(rx->ends + 4 * i) >= a)
-		return (i);
+#define BELOW4(p)	(get32(p) < a)
+	FIND_RANGE(BELOW4, 4);
     } else {
 	uint64_t ah = get64(addr);
 	uint64_t al = get64(addr + 8);
-	const unsigned char *ep;
 
-#define BELOW(p) (get64(p) < ah || (get64(p) == ah && get64((p) + 8) < al))
-
-	while (lo < hi) {
-	    mid = lo + (hi - lo) / 2;
-	    if (BELOW(rx->fences + 16 * mid))
-		lo = mid + 1;
-	    else
-		hi = mid;
-	}
-	if (lo == rx->nfences)
-	    return (rx->n);
-	last = (lo + 1) * LMDBACL_RANGES_BLOCK;
-	if (last > rx->n)
-	    last = rx->n;
-	for (i = lo * LMDBACL_RANGES_BLOCK; i < last; i++) {
-	    ep = rx->ends + 16 * i;
-	    if (!BELOW(ep))
-		return (i);
-	}
+#define BELOW16(p)	(get64(p) < ah || (get64(p) == ah && get64((p) + 8) < al))
+	FIND_RANGE(BELOW16, 16);
     }
     return (rx->n);				/* a fence that lies: damaged */
 }

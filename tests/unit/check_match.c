@@ -814,7 +814,7 @@ START_TEST(longest_prefix_agrees_with_linear_scan)
     static REFNET nets[NNET];
     static char text[NNET * 40];
     char    query[32];
-    char    want[16];
+    char    want[32];
     size_t  len = 0;
     int     n = 0;
     int     i;
@@ -1168,7 +1168,7 @@ START_TEST(format3_ranges_agree_with_brute_force_prefix_match)
     char   *src = malloc(cap);
     size_t  used = 0;
     char    text[64];
-    char    want[16];
+    char    want[32];
     LMDBACL *t;
     LMDBACL_MATCH m;
     int     f;

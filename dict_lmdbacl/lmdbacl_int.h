@@ -105,6 +105,12 @@
 extern int lmdbacl_store_seal(const char *path, LMDBACL_ERR *err);
 
  /*
+  * fn(b) on a thread and fn(a) on the caller's, both done on return; both
+  * on the caller's when no thread can be started (lmdbacl_store.c).
+  */
+extern void lmdbacl_run_two(void *(*fn) (void *), void *a, void *b);
+
+ /*
   * Bulk rule sets (lmdbacl_rules.c), for a whole source at once: append
   * without a duplicate check, then sort once and drop the duplicates,
   * which the sort makes adjacent. lmdbacl_rules_settle() calls fn for

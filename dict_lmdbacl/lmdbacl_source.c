@@ -451,8 +451,6 @@ static void *source_pread(void *ctx)
 static size_t source_read_two(int fd, char *buf, size_t size)
 {
     SLURP_PART part[2];
-    pthread_t thread;
-    int     threaded;
 
     /*
      * Half of a slurp is the first touch of fresh memory: two threads
@@ -466,12 +464,7 @@ static size_t source_read_two(int fd, char *buf, size_t size)
     part[1].buf = buf + size / 2;
     part[1].off = (off_t) (size / 2);
     part[1].len = size - size / 2;
-    threaded = (pthread_create(&thread, 0, source_pread, part + 1) == 0);
-    (void) source_pread(part);
-    if (threaded)
-	(void) pthread_join(thread, 0);
-    else
-	(void) source_pread(part + 1);
+    lmdbacl_run_two(source_pread, part, part + 1);
     if (part[0].got != part[0].len || part[1].got != part[1].len
 	|| lseek(fd, (off_t) size, SEEK_SET) < 0) {
 	(void) lseek(fd, 0, SEEK_SET);

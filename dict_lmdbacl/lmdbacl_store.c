@@ -608,9 +608,9 @@ typedef struct PLAN_PART {
     size_t  zero_len;
 } PLAN_PART;
 
-/* run_two - fn(b) on a thread and fn(a) here, or both here */
+/* lmdbacl_run_two - fn(b) on a thread and fn(a) here, or both here */
 
-static void run_two(void *(*fn) (void *), void *a, void *b)
+void    lmdbacl_run_two(void *(*fn) (void *), void *a, void *b)
 {
     pthread_t thread;
     int     threaded = (pthread_create(&thread, 0, fn, b) == 0);
@@ -626,7 +626,7 @@ static void run_two(void *(*fn) (void *), void *a, void *b)
 
 static void plan_two(void *(*fn) (void *), PLAN_PART *part)
 {
-    run_two(fn, part, part + 1);
+    lmdbacl_run_two(fn, part, part + 1);
 }
 
 static void plan_free(PLAN *p)
@@ -1005,7 +1005,7 @@ static int build_index(BUILD *b, const PLAN *p)
 	rp[1].from = rp[0].to = h;
 	rp[1].to = n;
 	if (h < n)
-	    run_two(radix_count_run, rp, rp + 1);
+	    lmdbacl_run_two(radix_count_run, rp, rp + 1);
 	else {
 	    (void) radix_count_run(rp);
 	    (void) radix_count_run(rp + 1);
@@ -1019,7 +1019,7 @@ static int build_index(BUILD *b, const PLAN *p)
 	    sum += c;
 	}
 	if (h < n)
-	    run_two(radix_move_run, rp, rp + 1);
+	    lmdbacl_run_two(radix_move_run, rp, rp + 1);
 	else {
 	    (void) radix_move_run(rp);
 	    (void) radix_move_run(rp + 1);

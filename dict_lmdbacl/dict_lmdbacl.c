@@ -173,6 +173,17 @@ static int bad_utf8(DICT *dict, const char *text, int non_ascii)
 
 #define UTF8_ERR "malformed UTF-8 or invalid codepoint"
 
+/* bad_utf8_key - dict_utf8(3)'s test of a key, and its warning */
+
+static int bad_utf8_key(DICT *dict, const char *name, int non_ascii)
+{
+    if (!bad_utf8(dict, name, non_ascii))
+	return (0);
+    msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
+	     dict->type, dict->name, name, UTF8_ERR);
+    return (1);
+}
+
 /* dict_lmdbacl_lookup - answer one query */
 
 static const char *dict_lmdbacl_lookup(DICT *dict, const char *name)
@@ -187,11 +198,8 @@ static const char *dict_lmdbacl_lookup(DICT *dict, const char *name)
     if (dl->table == 0)
 	return (0);
     key = fold_key(dict, name, &non_ascii);
-    if (bad_utf8(dict, name, non_ascii)) {
-	msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
-		 dict->type, dict->name, name, UTF8_ERR);
+    if (bad_utf8_key(dict, name, non_ascii))
 	return (0);
-    }
     rc = lmdbacl_lookup(dl->table, key, dl->parent_style, &m);
     if (rc == LMDBACL_OK) {
 	if (bad_utf8(dict, m.value, !allascii(m.value))) {
@@ -232,11 +240,8 @@ static int dict_lmdbacl_update(DICT *dict, const char *name, const char *value)
     if (dl->bulk)
 	return (DICT_STAT_SUCCESS);
     folded = fold_key(dict, name, &non_ascii);
-    if (bad_utf8(dict, name, non_ascii)) {
-	msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
-		 dict->type, dict->name, name, UTF8_ERR);
+    if (bad_utf8_key(dict, name, non_ascii))
 	return (DICT_STAT_SUCCESS);
-    }
     if (bad_utf8(dict, value, !allascii(value))) {
 	msg_warn("%s:%s: key \"%s\": non-UTF-8 value \"%s\": %s",
 		 dict->type, dict->name, name, value, UTF8_ERR);
@@ -289,11 +294,8 @@ static int dict_lmdbacl_delete(DICT *dict, const char *name)
 
     dict->error = DICT_ERR_NONE;
     folded = fold_key(dict, name, &non_ascii);
-    if (bad_utf8(dict, name, non_ascii)) {
-	msg_warn("%s:%s: non-UTF-8 key \"%s\": %s",
-		 dict->type, dict->name, name, UTF8_ERR);
+    if (bad_utf8_key(dict, name, non_ascii))
 	return (DICT_STAT_SUCCESS);
-    }
     name = folded;
     if (lmdbacl_key_parse(name, &key, why, sizeof(why)) != LMDBACL_OK)
 	return (DICT_STAT_FAIL);
